@@ -1,0 +1,129 @@
+//! Command-line interface: one file per subcommand. Only this module and `main.rs` print.
+
+mod inspect;
+mod output;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Compile Markdown operational runbooks into a searchable site, executable plans and CI lints.
+#[derive(Debug, Parser)]
+#[command(name = "runbook", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the static site from a book.
+    Build {
+        /// Book folder (with book.toml) or folder of Markdown.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output folder (default: [build] output, `site`).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Write into a non-empty output folder this tool did not create.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Serve the site locally and rebuild on change.
+    Serve {
+        /// Book folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port (default 3000, or the next free one).
+        #[arg(short, long)]
+        port: Option<u16>,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Check runbooks for drift, broken links and unsafe commands.
+    Lint {
+        /// Files or folders to lint.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+    },
+    /// Generate a bash script or JSON plan from runbooks.
+    Plan {
+        /// Runbook files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the parsed model: exactly what runbook understood of each file.
+    Inspect {
+        /// Book folder, folder of Markdown, or one Markdown file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = InspectFormat::Json)]
+        format: InspectFormat,
+    },
+    /// Create a new book (book.toml and content/) in a folder.
+    Init {
+        /// Folder to create the book in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+/// Output formats of `inspect`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum InspectFormat {
+    /// The model as JSON (stable field names, see docs/model.md).
+    Json,
+    /// One line per step, for reading in a terminal.
+    Summary,
+}
+
+/// Exit codes: decided once, at the end.
+pub mod exit {
+    /// Everything worked and nothing was found.
+    pub const OK: u8 = 0;
+    /// Findings at error level (lint).
+    pub const FINDINGS: u8 = 1;
+    /// Usage or I/O error.
+    pub const ERROR: u8 = 2;
+}
+
+/// Parses arguments and runs; the binary's whole `main`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(run(cli))
+}
+
+/// Runs a parsed command and returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Inspect { path, format } => inspect::run(&path, format),
+        Command::Build { .. } => not_built("build", 3),
+        Command::Serve { .. } => not_built("serve", 6),
+        Command::Lint { .. } => not_built("lint", 5),
+        Command::Plan { .. } => not_built("plan", 4),
+        Command::Init { .. } => not_built("init", 2),
+    }
+}
+
+fn not_built(name: &str, issue: u32) -> u8 {
+    output::error_line(&format!(
+        "`runbook {name}` is not built yet (tracked in issue #{issue}); `runbook inspect` shows what the parser understands today"
+    ));
+    exit::ERROR
+}

@@ -1,0 +1,29 @@
+//! Writing to the terminal: stdout that treats a closed pipe as a normal end, and stderr
+//! rendering of diagnostics.
+
+use crate::LoadedBook;
+use crate::diag::{Diagnostic, render::render_text};
+use std::io::{self, Write};
+
+/// Writes `text` to stdout. A closed pipe (`runbook inspect | head`) is not an error.
+pub fn stdout(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Prints `error: message` on stderr.
+pub fn error_line(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "error: {message}");
+}
+
+/// Prints diagnostics on stderr with source lines where the book has them.
+pub fn diagnostics<'a>(book: Option<&LoadedBook>, diags: impl Iterator<Item = &'a Diagnostic>) {
+    let mut err = io::stderr().lock();
+    for diag in diags {
+        let line = book.and_then(|b| b.source_line(&diag.location.file, diag.location.line));
+        let _ = write!(err, "{}", render_text(diag, line));
+    }
+}

@@ -1,0 +1,238 @@
+//! `book.toml` → typed `Config`. Unknown keys are errors that name the key, the file and the
+//! line, so a typo such as `[buld]` cannot silently fall back to a default.
+
+use crate::diag::{Diagnostic, Severity, codes};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The whole of `book.toml`. Every section is optional.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `[book]`: what the book is and where its Markdown lives.
+    pub book: BookConfig,
+    /// `[build]`: where output goes.
+    pub build: BuildConfig,
+    /// `[site]`: the static site.
+    pub site: SiteConfig,
+    /// `[plan]`: generated scripts and JSON plans.
+    pub plan: PlanConfig,
+    /// `[lint]`: rule levels and ignores.
+    pub lint: LintConfig,
+    /// `[facts]`: canonical values the linter checks runbooks against.
+    pub facts: FactsConfig,
+}
+
+/// `[book]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BookConfig {
+    /// Book title; defaults to the folder name.
+    pub title: Option<String>,
+    /// One-line description.
+    pub description: Option<String>,
+    /// Folder of Markdown, relative to `book.toml`.
+    pub src: PathBuf,
+}
+
+impl Default for BookConfig {
+    fn default() -> Self {
+        Self {
+            title: None,
+            description: None,
+            src: PathBuf::from("content"),
+        }
+    }
+}
+
+/// `[build]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuildConfig {
+    /// Output folder for the site, relative to `book.toml`.
+    pub output: PathBuf,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        Self {
+            output: PathBuf::from("site"),
+        }
+    }
+}
+
+/// `[site]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    /// Theme folder name under `themes/`.
+    pub theme: String,
+    /// Pass raw HTML through a sanitizer instead of escaping it.
+    pub allow_html: bool,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            theme: "default".into(),
+            allow_html: false,
+        }
+    }
+}
+
+/// `[plan]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanConfig {
+    /// Interpreter named in the generated script's `#!` line.
+    pub shell: String,
+    /// Risks that need a confirmation before running: any of `read-only`, `mutating`, `destructive`.
+    pub confirm: Vec<String>,
+    /// Default per-step timeout, such as `10m`; none when absent.
+    pub timeout: Option<String>,
+}
+
+impl Default for PlanConfig {
+    fn default() -> Self {
+        Self {
+            shell: "bash".into(),
+            confirm: vec!["destructive".into()],
+            timeout: None,
+        }
+    }
+}
+
+/// `[lint]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LintConfig {
+    /// Rule name or code → `error`, `warning`, `info` or `off`.
+    pub rules: BTreeMap<String, String>,
+    /// Glob patterns of files not linted.
+    pub ignore: Vec<String>,
+    /// Oldest acceptable `Last Updated`, such as `180d`.
+    pub max_age: Option<String>,
+}
+
+/// `[facts]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FactsConfig {
+    /// Canonical facts per service name.
+    pub services: BTreeMap<String, ServiceFacts>,
+}
+
+/// `[facts.services.NAME]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceFacts {
+    /// Port the service listens on.
+    pub port: Option<u16>,
+    /// Kubernetes namespace.
+    pub namespace: Option<String>,
+    /// Database name.
+    pub database: Option<String>,
+    /// Container image (registry/name).
+    pub image: Option<String>,
+}
+
+/// A loaded config with where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    /// The parsed config (defaults when there is no file).
+    pub config: Config,
+    /// The folder that holds `book.toml` (or the folder given, when there is none).
+    pub root: PathBuf,
+    /// Path of `book.toml`, when one was found.
+    pub file: Option<PathBuf>,
+}
+
+/// Reads `book.toml` in `root`, if there is one. A bad file is a located diagnostic.
+pub fn load(root: &Path) -> Result<LoadedConfig, Diagnostic> {
+    let path = root.join("book.toml");
+    let shown = path.display().to_string();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(LoadedConfig {
+                config: Config::default(),
+                root: root.to_owned(),
+                file: None,
+            });
+        }
+        Err(err) => {
+            return Err(Diagnostic::new(
+                codes::IO_ERROR.0,
+                codes::IO_ERROR.1,
+                Severity::Error,
+                shown,
+                0,
+                0,
+                format!("cannot read book.toml: {err}"),
+            )
+            .with_help("check the file's permissions"));
+        }
+    };
+    let config = parse(&text, &shown)?;
+    Ok(LoadedConfig {
+        config,
+        root: root.to_owned(),
+        file: Some(path),
+    })
+}
+
+/// Parses `book.toml` text; `shown` names the file in errors.
+pub fn parse(text: &str, shown: &str) -> Result<Config, Diagnostic> {
+    toml::from_str::<Config>(text).map_err(|err| {
+        let (line, column) = err.span().map_or((1, 1), |span| {
+            let before = &text[..span.start.min(text.len())];
+            (before.matches('\n').count() + 1, before.rsplit('\n').next().map_or(1, |l| l.chars().count() + 1))
+        });
+        Diagnostic::new(codes::BAD_CONFIG.0, codes::BAD_CONFIG.1, Severity::Error, shown, line, column, format!("invalid book.toml: {}", err.message()))
+            .with_help("known sections: [book] title, description, src; [build] output; [site] theme, allow_html; [plan] shell, confirm, timeout; [lint] rules, ignore, max_age; [facts.services.NAME] port, namespace, database, image")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_keys() {
+        let config = parse("", "book.toml").unwrap();
+        assert_eq!(config.book.src, PathBuf::from("content"));
+        assert_eq!(config.build.output, PathBuf::from("site"));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = parse(
+            "[book]\ntitle = \"x\"\n\n[build]\noutptu = \"out\"\n",
+            "book.toml",
+        )
+        .unwrap_err();
+        assert_eq!((err.location.line, err.location.column), (5, 1));
+        assert!(
+            err.message.contains("unknown field `outptu`"),
+            "{}",
+            err.message
+        );
+        let err = parse("[buld]\n", "book.toml").unwrap_err();
+        assert!(
+            err.message.contains("unknown field `buld`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn facts_services() {
+        let config = parse(
+            "[facts.services.ticket-service]\nport = 3004\nnamespace = \"production\"\n",
+            "book.toml",
+        )
+        .unwrap();
+        assert_eq!(config.facts.services["ticket-service"].port, Some(3004));
+    }
+}

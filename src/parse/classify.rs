@@ -1,0 +1,987 @@
+//! Classifies a shell command: which program it runs, how risky it is, whether it needs a
+//! person at a terminal or never ends, and which placeholders and variables it needs.
+//! The rules are deliberately conservative: a program we do not know is `mutating`, never
+//! `read-only`, because a plan will run it without asking.
+
+use super::shell_lex::{Token, expanded_vars, tokens};
+use crate::model::Risk;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// What the classifier found in one command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    /// Main program (first of the pipeline).
+    pub program: String,
+    /// Every program of the pipeline or list.
+    pub programs: Vec<String>,
+    /// Highest risk of any part.
+    pub risk: Risk,
+    /// Why that risk, e.g. `kubectl delete`.
+    pub risk_reason: String,
+    /// Needs a terminal.
+    pub interactive: bool,
+    /// Never ends by itself.
+    pub never_ending: bool,
+    /// Placeholders found.
+    pub placeholders: Vec<String>,
+    /// Variables expanded.
+    pub env_vars: Vec<String>,
+}
+
+/// A simple command: its words with wrappers (`sudo`, `env`, `timeout`...) removed.
+#[derive(Debug, Clone)]
+struct Simple {
+    words: Vec<String>,
+    /// Output redirected to a file (not /dev/null or a descriptor).
+    writes_file: bool,
+}
+
+/// Classifies `head` (the command without heredoc bodies); `full` is the whole text.
+pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification {
+    let simples = simple_commands(head);
+    let mut programs = Vec::new();
+    let mut risk = Risk::ReadOnly;
+    let mut risk_reason = String::new();
+    let mut interactive = false;
+    let mut never_ending = false;
+    for simple in &simples {
+        let Some(program) = program_name(&simple.words) else {
+            continue;
+        };
+        let (r, reason) = simple_risk(&program, &simple.words);
+        let (r, reason) = if simple.writes_file && r < Risk::Mutating {
+            (Risk::Mutating, "writes a file (redirection)".to_owned())
+        } else {
+            (r, reason)
+        };
+        if r > risk || (r == risk && risk_reason.is_empty() && r != Risk::ReadOnly) {
+            risk = r;
+            risk_reason = reason;
+        }
+        interactive |= is_interactive(&program, &simple.words);
+        never_ending |= is_never_ending(&program, &simple.words);
+        programs.push(program);
+    }
+    let program = programs.first().cloned().unwrap_or_default();
+    let vars_text = if literal_heredoc { head } else { full };
+    Classification {
+        program,
+        programs,
+        risk,
+        risk_reason,
+        interactive,
+        never_ending,
+        placeholders: placeholders(full),
+        env_vars: expanded_vars(vars_text),
+    }
+}
+
+fn simple_commands(head: &str) -> Vec<Simple> {
+    let mut out = Vec::new();
+    let mut current = Simple {
+        words: Vec::new(),
+        writes_file: false,
+    };
+    let mut pending_redirect: Option<String> = None;
+    for token in tokens(head) {
+        match token {
+            Token::Word(word) => {
+                if let Some(op) = pending_redirect.take() {
+                    if (op.contains('>') && word != "/dev/null" && !word.starts_with("/dev/std"))
+                        && !op.contains('&')
+                    {
+                        current.writes_file = true;
+                    }
+                    continue;
+                }
+                current.words.push(word);
+            }
+            Token::Redirect(op) => {
+                if op != "<<" && !op.ends_with(|c: char| c.is_ascii_digit() || c == '-') {
+                    pending_redirect = Some(op);
+                }
+            }
+            Token::Op(_) => {
+                if !current.words.is_empty() {
+                    out.push(std::mem::replace(
+                        &mut current,
+                        Simple {
+                            words: Vec::new(),
+                            writes_file: false,
+                        },
+                    ));
+                }
+                current.writes_file = false;
+            }
+        }
+    }
+    if !current.words.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Programs that prefix another command.
+fn strip_wrappers(words: &[String]) -> &[String] {
+    let mut w = words;
+    loop {
+        // Leading variable assignments: `FOO=bar cmd`.
+        while let Some(first) = w.first() {
+            if is_assignment(first) {
+                w = &w[1..];
+            } else {
+                break;
+            }
+        }
+        let Some(first) = w.first() else { return w };
+        let name = basename(first);
+        let skip_options = |mut rest: &'_ [String], takes_value: &[&str]| -> usize {
+            let mut n = 1;
+            rest = &rest[1..];
+            while let Some(word) = rest.first() {
+                if word == "--" {
+                    n += 1;
+                    break;
+                }
+                if !word.starts_with('-') || word == "-" {
+                    break;
+                }
+                let eats = takes_value.contains(&word.as_str());
+                n += 1 + usize::from(eats);
+                rest = &rest[(1 + usize::from(eats)).min(rest.len())..];
+            }
+            n
+        };
+        let skip = match name {
+            "sudo" => skip_options(w, &["-u", "-g", "-C", "-D", "-h", "-p", "-U"]),
+            "env" => {
+                let mut n = skip_options(w, &["-u", "-C", "-S"]);
+                while w.get(n).is_some_and(|x| is_assignment(x)) {
+                    n += 1;
+                }
+                n
+            }
+            "nohup" | "exec" | "command" | "builtin" | "time" | "stdbuf" => skip_options(w, &[]),
+            "nice" => skip_options(w, &["-n"]),
+            "timeout" => skip_options(w, &["-s", "-k", "--signal", "--kill-after"]) + 1,
+            "xargs" => skip_options(w, &["-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a"]),
+            _ => 0,
+        };
+        if skip == 0 {
+            return w;
+        }
+        w = &w[skip.min(w.len())..];
+    }
+}
+
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
+fn basename(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// Program name as people say it: `docker compose` for the compose plugin.
+fn program_name(words: &[String]) -> Option<String> {
+    let w = strip_wrappers(words);
+    let first = w.first()?;
+    let name = basename(first);
+    if name == "docker" && w.get(1).is_some_and(|s| s == "compose") {
+        return Some("docker compose".into());
+    }
+    Some(name.to_owned())
+}
+
+/// Words after the program (and after `compose` for `docker compose`).
+fn args_of<'w>(program: &str, words: &'w [String]) -> &'w [String] {
+    let w = strip_wrappers(words);
+    let skip = if program == "docker compose" { 2 } else { 1 };
+    &w[skip.min(w.len())..]
+}
+
+/// Options that take a separate value, per program family (so `-n prod get` finds `get`).
+fn value_options(program: &str) -> &'static [&'static str] {
+    match program {
+        "kubectl" | "oc" => &[
+            "-n",
+            "--namespace",
+            "-l",
+            "--selector",
+            "-c",
+            "--container",
+            "--context",
+            "-o",
+            "--output",
+            "-f",
+            "--filename",
+            "--kubeconfig",
+            "--cluster",
+            "--user",
+            "-s",
+            "--server",
+        ],
+        "helm" => &[
+            "-n",
+            "--namespace",
+            "-f",
+            "--values",
+            "--kube-context",
+            "--set",
+            "--version",
+        ],
+        "docker" | "docker compose" | "docker-compose" => &[
+            "-f",
+            "--file",
+            "-p",
+            "--project-name",
+            "--context",
+            "-H",
+            "--host",
+            "--env-file",
+        ],
+        "git" => &["-C", "-c"],
+        "redis-cli" => &[
+            "-h",
+            "-p",
+            "-a",
+            "-n",
+            "-u",
+            "--user",
+            "--pass",
+            "--pattern",
+            "-s",
+            "--count",
+        ],
+        "ssh" => &[
+            "-i", "-p", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-W", "-b", "-c", "-E", "-m",
+            "-S",
+        ],
+        "systemctl" | "journalctl" => &["-u", "--unit", "-H", "--host"],
+        _ => &[],
+    }
+}
+
+/// First non-option word after the program: the subcommand.
+fn subcommands<'w>(program: &str, args: &'w [String], count: usize) -> Vec<&'w str> {
+    let takes = value_options(program);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() && out.len() < count {
+        let a = args[i].as_str();
+        if a == "--" {
+            break;
+        }
+        if a.starts_with('-') {
+            i += if takes.contains(&a) { 2 } else { 1 };
+            continue;
+        }
+        out.push(a);
+        i += 1;
+    }
+    out
+}
+
+fn has_flag(args: &[String], flags: &[&str]) -> bool {
+    args.iter().any(|a| {
+        flags
+            .iter()
+            .any(|f| a == f || (f.starts_with("--") && a.starts_with(&format!("{f}="))))
+    })
+}
+
+/// Short options bundled like `-it` or `-ti` contain `letter`.
+fn has_short(args: &[String], letter: char) -> bool {
+    args.iter().any(|a| {
+        a.starts_with('-')
+            && !a.starts_with("--")
+            && a.len() > 1
+            && a[1..].chars().all(|c| c.is_ascii_alphabetic())
+            && a[1..].contains(letter)
+    })
+}
+
+fn option_value<'a>(args: &'a [String], names: &[&str]) -> Option<&'a str> {
+    for (i, a) in args.iter().enumerate() {
+        for name in names {
+            if a == name {
+                return args.get(i + 1).map(String::as_str);
+            }
+            if let Some(v) = a.strip_prefix(&format!("{name}=")) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
+fn destructive(reason: impl Into<String>) -> (Risk, String) {
+    (Risk::Destructive, reason.into())
+}
+fn mutating(reason: impl Into<String>) -> (Risk, String) {
+    (Risk::Mutating, reason.into())
+}
+fn read_only() -> (Risk, String) {
+    (Risk::ReadOnly, String::new())
+}
+
+/// Risk of SQL text: DROP/DELETE/TRUNCATE destroy, other writes mutate.
+pub fn sql_risk(sql: &str) -> Option<(Risk, String)> {
+    static WRITE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(drop|truncate|delete\s+from|delete\b|insert\s+into|update\s+\w+\s+set|alter|create|grant|revoke|vacuum\s+full)\b").unwrap()
+    });
+    let caps = WRITE.captures(sql)?;
+    let word = caps[1].to_ascii_uppercase();
+    let head = word.split_whitespace().next().unwrap_or("").to_owned();
+    Some(match head.as_str() {
+        "DROP" | "TRUNCATE" | "DELETE" => destructive(format!("SQL {head}")),
+        _ => mutating(format!("SQL {head}")),
+    })
+}
+
+fn simple_risk(program: &str, words: &[String]) -> (Risk, String) {
+    let args = args_of(program, words);
+    // Flags that are destructive whatever the program.
+    if has_flag(args, &["--force", "--grace-period=0", "--now"]) && program != "curl" {
+        if let Some(flag) = args
+            .iter()
+            .find(|a| a.starts_with("--force") || *a == "--grace-period=0" || *a == "--now")
+        {
+            return destructive(format!("{program} {flag}"));
+        }
+    }
+    match program {
+        "kubectl" | "oc" => kubectl_risk(program, args),
+        "docker" | "docker compose" | "docker-compose" | "podman" => docker_risk(program, args),
+        "helm" => {
+            let sub = subcommands(program, args, 1);
+            match sub.first().copied() {
+                Some("uninstall" | "delete" | "del") => destructive(format!("helm {}", sub[0])),
+                Some(
+                    "list" | "ls" | "status" | "history" | "get" | "show" | "template" | "search"
+                    | "version" | "lint" | "diff",
+                )
+                | None => read_only(),
+                Some(s) => mutating(format!("helm {s}")),
+            }
+        }
+        "rm" | "rmdir" | "shred" | "dropdb" | "wipefs" | "mkfs" | "dd" => destructive(program),
+        "kill" => {
+            if args
+                .iter()
+                .any(|a| matches!(a.as_str(), "-9" | "-KILL" | "-SIGKILL" | "-s9"))
+                || has_flag(args, &["-s"])
+                    && option_value(args, &["-s"]).is_some_and(|s| s.contains("KILL"))
+            {
+                destructive("kill -9")
+            } else {
+                mutating("kill")
+            }
+        }
+        "pkill" | "killall" => destructive(program),
+        "reboot" | "shutdown" | "halt" | "poweroff" => destructive(program),
+        "psql" | "mysql" | "sqlite3" | "cockroach" => {
+            let sql = option_value(args, &["-c", "--command", "-e", "--execute"]).unwrap_or("");
+            sql_risk(sql).unwrap_or_else(|| {
+                if has_flag(args, &["-f", "--file"]) {
+                    mutating(format!("{program} -f runs a script"))
+                } else {
+                    read_only()
+                }
+            })
+        }
+        "redis-cli" => {
+            let cmd = subcommands(program, args, 1);
+            match cmd.first().map(|c| c.to_ascii_uppercase()).as_deref() {
+                Some("FLUSHALL" | "FLUSHDB" | "DEL" | "UNLINK") => {
+                    destructive(format!("redis-cli {}", cmd[0]))
+                }
+                Some(
+                    "SET" | "EXPIRE" | "HSET" | "CONFIG" | "INCR" | "DECR" | "LPUSH" | "RPUSH"
+                    | "SHUTDOWN",
+                ) => mutating(format!("redis-cli {}", cmd[0])),
+                _ => read_only(),
+            }
+        }
+        "curl" | "wget" | "http" | "https" => {
+            let method = option_value(args, &["-X", "--request"]).map(str::to_ascii_uppercase);
+            match method.as_deref() {
+                Some("DELETE") => destructive(format!("{program} -X DELETE")),
+                Some("POST" | "PUT" | "PATCH") => {
+                    mutating(format!("{program} -X {}", method.unwrap_or_default()))
+                }
+                _ if has_flag(
+                    args,
+                    &[
+                        "-d",
+                        "--data",
+                        "--data-raw",
+                        "--data-binary",
+                        "--data-urlencode",
+                        "-F",
+                        "--form",
+                        "-T",
+                        "--upload-file",
+                    ],
+                ) =>
+                {
+                    if has_flag(args, &["--data-urlencode"]) && has_flag(args, &["-G", "--get"])
+                        || args.iter().any(|a| a.contains("/api/v1/query"))
+                    {
+                        read_only()
+                    } else {
+                        mutating(format!("{program} sends data"))
+                    }
+                }
+                _ if program == "wget" && !has_flag(args, &["-O-", "-qO-", "--spider"]) => {
+                    mutating("wget writes a file")
+                }
+                _ => read_only(),
+            }
+        }
+        "git" => {
+            let sub = subcommands(program, args, 1);
+            match sub.first().copied() {
+                Some("reset") if has_flag(args, &["--hard"]) => destructive("git reset --hard"),
+                Some("clean") => destructive("git clean"),
+                Some("push") if has_flag(args, &["-f", "--force", "--force-with-lease"]) => {
+                    destructive("git push --force")
+                }
+                Some(
+                    "status" | "log" | "diff" | "show" | "fetch" | "branch" | "describe"
+                    | "rev-parse" | "ls-files" | "blame" | "grep" | "remote",
+                )
+                | None => read_only(),
+                Some(s) => mutating(format!("git {s}")),
+            }
+        }
+        "systemctl" | "service" => {
+            let sub = subcommands(program, args, 2);
+            let verb = if program == "service" {
+                sub.get(1).copied()
+            } else {
+                sub.first().copied()
+            };
+            match verb {
+                Some(
+                    "status" | "is-active" | "is-enabled" | "list-units" | "show" | "cat"
+                    | "is-failed",
+                )
+                | None => read_only(),
+                Some("stop" | "disable" | "mask" | "kill") => {
+                    destructive(format!("{program} {}", verb.unwrap_or_default()))
+                }
+                Some(v) => mutating(format!("{program} {v}")),
+            }
+        }
+        "pg_ctl" | "pg_ctlcluster" => {
+            let sub = subcommands(program, args, 1);
+            match sub.first().copied() {
+                Some("status") | None => read_only(),
+                Some("stop" | "kill") => destructive(format!("pg_ctl {}", sub[0])),
+                Some(s) => mutating(format!("pg_ctl {s}")),
+            }
+        }
+        "aws" | "gcloud" | "az" => {
+            let joined = args.join(" ");
+            if ["delete", "terminate", "remove", "destroy", "purge"]
+                .iter()
+                .any(|w| joined.contains(w))
+            {
+                destructive(format!("{program} delete"))
+            } else if ["describe", "list", "get", " show", "ls"]
+                .iter()
+                .any(|w| joined.contains(w))
+            {
+                read_only()
+            } else {
+                mutating(program)
+            }
+        }
+        "terraform" => {
+            let sub = subcommands(program, args, 1);
+            match sub.first().copied() {
+                Some("destroy") => destructive("terraform destroy"),
+                Some(
+                    "plan" | "show" | "validate" | "fmt" | "output" | "state" | "version" | "init",
+                )
+                | None => read_only(),
+                Some(s) => mutating(format!("terraform {s}")),
+            }
+        }
+        "truncate" => destructive("truncate"),
+        "ssh" => {
+            // `ssh host cmd...` runs `cmd` remotely: it is as risky as `cmd`.
+            let rest = subcommands(program, args, usize::MAX);
+            let remote: Vec<String> = rest.iter().skip(1).map(|s| (*s).to_owned()).collect();
+            match program_name(&remote) {
+                Some(inner) => {
+                    let (risk, why) = simple_risk(&inner, &remote);
+                    (
+                        risk,
+                        if why.is_empty() {
+                            why
+                        } else {
+                            format!("ssh: {why}")
+                        },
+                    )
+                }
+                None => read_only(),
+            }
+        }
+        "mv" | "cp" | "tee" | "chmod" | "chown" | "ln" | "mkdir" | "touch" | "tar" | "sed"
+            if program != "sed"
+                || has_flag(args, &["-i"])
+                || args.iter().any(|a| a.starts_with("-i")) =>
+        {
+            mutating(program)
+        }
+        _ if READ_ONLY_PROGRAMS.contains(&program) => read_only(),
+        _ => mutating(format!("{program} (unknown program)")),
+    }
+}
+
+/// Programs that only read or print.
+const READ_ONLY_PROGRAMS: &[&str] = &[
+    "cat",
+    "less",
+    "more",
+    "head",
+    "tail",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "awk",
+    "sed",
+    "cut",
+    "sort",
+    "uniq",
+    "wc",
+    "tr",
+    "jq",
+    "yq",
+    "ls",
+    "ll",
+    "find",
+    "stat",
+    "file",
+    "du",
+    "df",
+    "free",
+    "top",
+    "htop",
+    "ps",
+    "pgrep",
+    "pidof",
+    "uptime",
+    "date",
+    "echo",
+    "printf",
+    "sleep",
+    "true",
+    "false",
+    "test",
+    "[",
+    "[[",
+    "watch",
+    "time",
+    "which",
+    "whoami",
+    "id",
+    "hostname",
+    "uname",
+    "env",
+    "printenv",
+    "netstat",
+    "ss",
+    "lsof",
+    "nc",
+    "ncat",
+    "telnet",
+    "dig",
+    "nslookup",
+    "host",
+    "ping",
+    "traceroute",
+    "mtr",
+    "openssl",
+    "journalctl",
+    "dmesg",
+    "vmstat",
+    "iostat",
+    "mpstat",
+    "sar",
+    "iotop",
+    "diff",
+    "md5sum",
+    "sha256sum",
+    "base64",
+    "column",
+    "xxd",
+    "tree",
+    "realpath",
+    "dirname",
+    "basename",
+    "pwd",
+    "cd",
+    "export",
+    "read",
+    "open",
+    "xdg-open",
+    "vim",
+    "vi",
+    "nano",
+    "emacs",
+    "view",
+    "man",
+    "k9s",
+    "stern",
+    "kubectx",
+    "kubens",
+    "nslookup",
+    "getent",
+    "zcat",
+    "zgrep",
+    "tac",
+    "nl",
+    "fold",
+    "strings",
+    "set",
+    "source",
+    "pg_isready",
+    "pg_dump",
+    "pg_dumpall",
+    "mysqldump",
+    "redis-benchmark",
+    "promtool",
+    "amtool",
+    "ab",
+    "hey",
+    "wrk",
+    "curlie",
+    "httpie",
+    "iftop",
+    "nethogs",
+    "tcpdump",
+    "strace",
+    "ltrace",
+    "gdb",
+    "pstack",
+    "jstack",
+    "jmap",
+    "kubeseal",
+    "for",
+    "do",
+    "done",
+    "if",
+    "then",
+    "fi",
+    "else",
+    "while",
+    "until",
+    "case",
+    "esac",
+];
+
+fn kubectl_risk(program: &str, args: &[String]) -> (Risk, String) {
+    let sub = subcommands(program, args, 3);
+    let verb = sub.first().copied().unwrap_or("");
+    let reason = |what: &str| format!("{program} {what}");
+    match verb {
+        "delete" | "drain" | "replace" if verb != "replace" || has_flag(args, &["--force"]) => {
+            destructive(reason(verb))
+        }
+        "scale" => {
+            let replicas = option_value(args, &["--replicas"]);
+            if replicas == Some("0") {
+                destructive(reason("scale --replicas=0"))
+            } else {
+                mutating(reason("scale"))
+            }
+        }
+        "rollout" => match sub.get(1).copied() {
+            Some("status" | "history") => read_only(),
+            Some(s) => mutating(reason(&format!("rollout {s}"))),
+            None => read_only(),
+        },
+        "get" | "describe" | "logs" | "log" | "top" | "explain" | "api-resources"
+        | "api-versions" | "version" | "cluster-info" | "events" | "wait" | "diff" | "auth"
+        | "port-forward" | "proxy" | "" => read_only(),
+        "config" => match sub.get(1).copied() {
+            Some("view" | "get-contexts" | "current-context" | "get-clusters") => read_only(),
+            _ => mutating(reason("config")),
+        },
+        "exec" | "run" | "debug" | "attach" | "cp" => {
+            // The risk of `kubectl exec pod -- cmd` is at least that of `cmd`.
+            let inner: Vec<String> = args
+                .iter()
+                .skip_while(|a| *a != "--")
+                .skip(1)
+                .cloned()
+                .collect();
+            let inner_risk = program_name(&inner).map(|p| simple_risk(&p, &inner));
+            match inner_risk {
+                Some((Risk::Destructive, why)) => destructive(format!("{} ({why})", reason(verb))),
+                _ if verb == "exec"
+                    && inner.first().is_some_and(|p| {
+                        READ_ONLY_PROGRAMS.contains(&basename(p))
+                            && !matches!(basename(p), "vim" | "vi")
+                    }) =>
+                {
+                    read_only()
+                }
+                _ => mutating(reason(verb)),
+            }
+        }
+        other => mutating(reason(other)),
+    }
+}
+
+fn docker_risk(program: &str, args: &[String]) -> (Risk, String) {
+    let sub = subcommands(program, args, 2);
+    let verb = sub.first().copied().unwrap_or("");
+    let reason = |what: &str| format!("{program} {what}");
+    match verb {
+        "kill" | "rm" | "rmi" | "prune" => destructive(reason(verb)),
+        "down" if has_flag(args, &["-v", "--volumes", "--rmi"]) => {
+            destructive(reason("down --volumes"))
+        }
+        "down" => destructive(reason("down")),
+        "system" | "volume" | "image" | "container" | "network"
+            if matches!(sub.get(1).copied(), Some("prune" | "rm" | "remove")) =>
+        {
+            destructive(reason(&format!("{verb} {}", sub[1])))
+        }
+        "ps" | "logs" | "stats" | "inspect" | "images" | "config" | "top" | "version" | "info"
+        | "events" | "port" | "ls" | "history" | "search" | "diff" | "" => read_only(),
+        "exec" => {
+            let w: Vec<String> = args
+                .iter()
+                .skip_while(|a| a.as_str() != verb)
+                .skip(1)
+                .filter(|a| !a.starts_with('-'))
+                .skip(1)
+                .cloned()
+                .collect();
+            match program_name(&w).map(|p| simple_risk(&p, &w)) {
+                Some((Risk::Destructive, why)) => {
+                    destructive(format!("{} ({why})", reason("exec")))
+                }
+                Some((Risk::ReadOnly, _)) => read_only(),
+                _ => mutating(reason("exec")),
+            }
+        }
+        other => mutating(reason(other)),
+    }
+}
+
+fn is_interactive(program: &str, words: &[String]) -> bool {
+    let args = args_of(program, words);
+    match program {
+        "vim" | "vi" | "nano" | "emacs" | "less" | "more" | "top" | "htop" | "man" | "k9s"
+        | "view" | "iftop" | "nethogs" => true,
+        "kubectl" | "oc" | "docker" | "podman" => {
+            let sub = subcommands(program, args, 1);
+            match sub.first().copied() {
+                Some("exec" | "run" | "attach" | "debug") => {
+                    let before_dashdash: Vec<String> =
+                        args.iter().take_while(|a| *a != "--").cloned().collect();
+                    has_short(&before_dashdash, 't') || has_flag(&before_dashdash, &["--tty"])
+                }
+                Some("edit") => true,
+                _ => false,
+            }
+        }
+        "docker compose" | "docker-compose" => false,
+        "psql" => {
+            !has_flag(args, &["-c", "--command", "-f", "--file", "-l", "--list"])
+                && !args.iter().any(|a| a.starts_with("-c") && a.len() > 2)
+        }
+        "mysql" => !has_flag(args, &["-e", "--execute"]),
+        "redis-cli" => {
+            subcommands(program, args, 1).is_empty()
+                && !has_flag(args, &["--scan", "--stat", "--bigkeys", "--latency"])
+        }
+        "mongo" | "mongosh" => !has_flag(args, &["--eval"]),
+        "bash" | "sh" | "zsh" => args.is_empty(),
+        "ssh" => subcommands(program, args, 2).len() <= 1,
+        "read" => true,
+        "git" => has_flag(args, &["-i", "--interactive", "-p", "--patch"]),
+        _ => false,
+    }
+}
+
+fn is_never_ending(program: &str, words: &[String]) -> bool {
+    let args = args_of(program, words);
+    match program {
+        "watch" | "top" | "htop" | "stern" | "iftop" => true,
+        "tail" => has_flag(args, &["-f", "-F", "--follow"]),
+        "journalctl" => has_flag(args, &["-f", "--follow"]),
+        "kubectl" | "oc" => {
+            let sub = subcommands(program, args, 1);
+            match sub.first().copied() {
+                Some("logs" | "log") => has_flag(args, &["-f", "--follow"]),
+                Some("get" | "events") => has_flag(args, &["-w", "--watch", "--watch-only"]),
+                Some("port-forward" | "proxy") => true,
+                _ => false,
+            }
+        }
+        "docker" | "docker compose" | "docker-compose" | "podman" => {
+            let sub = subcommands(program, args, 1);
+            match sub.first().copied() {
+                Some("logs") => has_flag(args, &["-f", "--follow"]),
+                Some("stats") => !has_flag(args, &["--no-stream"]),
+                Some("events") => true,
+                Some("up") => program != "docker" && !has_flag(args, &["-d", "--detach", "--wait"]),
+                _ => false,
+            }
+        }
+        "ping" => !has_flag(args, &["-c"]),
+        _ => false,
+    }
+}
+
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?P<angle><[A-Za-z][A-Za-z0-9_.-]*>)",
+        r"|(?P<mustache>\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\})",
+        r"|(?P<bracket>\[[A-Z][A-Z0-9_]+\])",
+        r"|(?P<your>\b(?:YOUR|your)[-_][A-Za-z0-9_-]+)",
+        r"|(?P<xs>[A-Za-z0-9_.-]*(?:xxx|XXX)[A-Za-z0-9_.-]*)",
+    ))
+    .unwrap()
+});
+
+/// Placeholders in a command, in order of first appearance.
+pub fn placeholders(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for caps in PLACEHOLDER.captures_iter(text) {
+        let m = caps.get(0).expect("group 0 always matches");
+        // `<<EOF` is a heredoc, not a placeholder; `[[ -f x ]]` is a test.
+        if m.as_str().starts_with('<') && text[..m.start()].ends_with('<') {
+            continue;
+        }
+        let found = m.as_str().to_owned();
+        if !out.contains(&found) {
+            out.push(found);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(cmd: &str) -> Classification {
+        classify(cmd, cmd, false)
+    }
+
+    #[test]
+    fn programs_and_families() {
+        assert_eq!(c("docker compose up -d roma").program, "docker compose");
+        assert_eq!(c("sudo -u postgres psql -c 'select 1'").program, "psql");
+        assert_eq!(c("FOO=1 timeout 5 curl http://x").program, "curl");
+        assert_eq!(
+            c("kubectl logs x | grep -i error").programs,
+            vec!["kubectl", "grep"]
+        );
+        assert_eq!(
+            c("lsof -ti:3000 | xargs kill").programs,
+            vec!["lsof", "kill"]
+        );
+    }
+
+    #[test]
+    fn risk_levels() {
+        let cases = [
+            ("kubectl get pods -n production", Risk::ReadOnly),
+            ("kubectl -n production delete pod x", Risk::Destructive),
+            ("kubectl rollout restart deployment/x -n p", Risk::Mutating),
+            ("kubectl rollout status deployment/x", Risk::ReadOnly),
+            (
+                "kubectl scale deployment/x --replicas=0 -n p",
+                Risk::Destructive,
+            ),
+            ("kubectl scale deployment/x --replicas=3", Risk::Mutating),
+            (
+                "kubectl delete pod x --grace-period=0 --force",
+                Risk::Destructive,
+            ),
+            (
+                "kubectl exec -it x -- npm run migrate:rollback",
+                Risk::Mutating,
+            ),
+            ("docker compose kill roma", Risk::Destructive),
+            ("docker compose restart roma", Risk::Mutating),
+            (
+                "docker compose logs roma --tail=100 | grep -i error",
+                Risk::ReadOnly,
+            ),
+            ("docker compose logs roma > /tmp/x.log", Risk::Mutating),
+            ("pkill -9 \"docker compose\"", Risk::Destructive),
+            ("kill -3 1", Risk::Mutating),
+            ("rm -rf /tmp/x", Risk::Destructive),
+            ("psql -h h -d db -c \"DROP TABLE t\"", Risk::Destructive),
+            ("psql -c \"SELECT * FROM t\"", Risk::ReadOnly),
+            ("curl -X POST https://x/api -d '{}'", Risk::Mutating),
+            ("curl -s http://x:3004/health | jq", Risk::ReadOnly),
+            ("pnpm build", Risk::Mutating),
+            ("redis-cli FLUSHALL", Risk::Destructive),
+            ("git reset --hard HEAD~1", Risk::Destructive),
+            ("systemctl restart docker", Risk::Mutating),
+            ("lsof -ti:3000 | xargs kill", Risk::Mutating),
+            ("echo hi 2>/dev/null", Risk::ReadOnly),
+            ("ssh db-1 sudo systemctl stop postgresql", Risk::Destructive),
+            ("ssh -i key db-1 uptime", Risk::ReadOnly),
+            (
+                "redis-cli -h r -p 6379 --scan --pattern 'a:*' | xargs -r -n 500 redis-cli -h r -p 6379 DEL",
+                Risk::Destructive,
+            ),
+            ("redis-cli -h r -p 6379 INFO keyspace", Risk::ReadOnly),
+        ];
+        for (cmd, risk) in cases {
+            assert_eq!(c(cmd).risk, risk, "{cmd}: {:?}", c(cmd).risk_reason);
+        }
+    }
+
+    #[test]
+    fn interactive_and_never_ending() {
+        assert!(c("kubectl exec -it pod -- psql").interactive);
+        assert!(c("kubectl run -it --rm psql --image=postgres:14 --restart=Never -- psql $DATABASE_URL").interactive);
+        assert!(!c("kubectl exec pod -- ls").interactive);
+        assert!(c("psql -h $DB_HOST -d app").interactive);
+        assert!(!c("psql -d app -c 'select 1'").interactive);
+        assert!(c("vim docker-compose.yml").interactive);
+        assert!(c("watch -n 1 'docker compose ps'").never_ending);
+        assert!(c("kubectl logs -f deploy/x -n p").never_ending);
+        assert!(c("docker compose logs -f roma | grep error").never_ending);
+        assert!(!c("docker stats --no-stream roma").never_ending);
+        assert!(c("docker compose up").never_ending);
+        assert!(!c("docker compose up -d").never_ending);
+    }
+
+    #[test]
+    fn finds_placeholders() {
+        assert_eq!(
+            placeholders(
+                "kubectl delete pod ticket-service-xxxxx-xxxxx --to-revision=<REVISION> [POD_NAME] {{ release_tag }} YOUR_TOKEN cat <<EOF"
+            ),
+            vec![
+                "ticket-service-xxxxx-xxxxx",
+                "<REVISION>",
+                "[POD_NAME]",
+                "{{ release_tag }}",
+                "YOUR_TOKEN"
+            ]
+        );
+        assert!(placeholders("docker inspect x --format='{{.State.ExitCode}}'").is_empty());
+        assert!(placeholders("[[ -f /tmp/a ]] && grep '[A-Z]' f").is_empty());
+    }
+}

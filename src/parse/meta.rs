@@ -1,0 +1,360 @@
+//! Metadata: YAML/TOML front matter, `**Key:** value` lines, and dates in the forms runbooks use.
+
+use crate::diag::{Diagnostic, Severity, codes};
+use crate::model::{FrontMatterFormat, MetaEntry, MetaOrigin, Metadata};
+use crate::source::{SourceFile, Span};
+use chrono::{Datelike, NaiveDate};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Normalises a key: `Last Updated` → `last_updated`.
+pub fn normalize_key(key: &str) -> String {
+    key.trim()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// Keys recognised as metadata anywhere in a document (elsewhere only before the first `##`).
+pub fn is_well_known(name: &str) -> bool {
+    matches!(
+        name,
+        "version"
+            | "last_updated"
+            | "updated"
+            | "last_reviewed"
+            | "next_review"
+            | "review_by"
+            | "estimated_time"
+            | "risk_level"
+            | "risk"
+            | "owner"
+            | "team"
+            | "maintainer"
+            | "port"
+            | "namespace"
+            | "service"
+            | "database"
+            | "image"
+            | "host"
+            | "severity"
+    )
+}
+
+/// Parses a date in the forms runbooks use; `None` when it is not one.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim().trim_end_matches('.');
+    let t = t.split(" (").next().unwrap_or(t).trim();
+    for fmt in [
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%d.%m.%Y",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+        "%B %d %Y",
+    ] {
+        // chrono reads "December 2024" as day 20 of year 24 with `%B %d %Y`: insist on
+        // a plausible year.
+        if let Ok(date) = NaiveDate::parse_from_str(t, fmt)
+            && date.year() >= 1900
+        {
+            return Some(date);
+        }
+    }
+    // `2025-11-29T10:00:00Z` and `December 2024` / `Dec 2024` / `2024-12`.
+    if t.len() > 10 && t.is_char_boundary(10) {
+        if let Ok(date) = NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d") {
+            return Some(date);
+        }
+    }
+    for fmt in ["%d %B %Y", "%d %b %Y"] {
+        if let Ok(date) = NaiveDate::parse_from_str(&format!("1 {t}"), fmt) {
+            return Some(date);
+        }
+    }
+    NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok()
+}
+
+static BOLD_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    // `**Key:** value`, `**Key**: value`, optionally as a list item.
+    Regex::new(r"^\s*(?:[-*+]\s+)?\*\*([^*:\n]{1,40}?)\s*(?::\*\*|\*\*\s*:)\s*(.+?)\s*$").unwrap()
+});
+
+static PLAIN_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:[-*+]\s+)?_?(last updated|last reviewed|next review|owner)_?\s*:\s*(.+?)\s*$",
+    )
+    .unwrap()
+});
+
+/// Scans the lines of a paragraph or list item for `**Key:** value` entries.
+/// `preamble` is true before the first level-2 heading, where any key counts.
+pub fn scan_lines(
+    file: &SourceFile,
+    start: usize,
+    end: usize,
+    preamble: bool,
+    meta: &mut Metadata,
+) {
+    let text = &file.text[start..end];
+    let mut offset = start;
+    for line in text.split_inclusive('\n') {
+        let caps = BOLD_LINE
+            .captures(line)
+            .or_else(|| PLAIN_LINE.captures(line));
+        if let Some(caps) = caps {
+            let key = caps[1].trim().to_owned();
+            let name = normalize_key(&key);
+            if (preamble || is_well_known(&name)) && !name.is_empty() {
+                let key_match = caps.get(0).expect("group 0");
+                let value = strip_inline_markup(&caps[2]);
+                let span = file.span(
+                    offset + key_match.start() + leading_ws(line),
+                    offset + key_match.end(),
+                );
+                push_entry(meta, key, name, value, MetaOrigin::Line, span);
+            }
+        }
+        offset += line.len();
+    }
+}
+
+fn leading_ws(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Removes backticks, emphasis and link brackets from a short value.
+pub fn strip_inline_markup(value: &str) -> String {
+    value
+        .trim()
+        .trim_matches('`')
+        .replace("**", "")
+        .trim()
+        .to_owned()
+}
+
+fn push_entry(
+    meta: &mut Metadata,
+    key: String,
+    name: String,
+    value: String,
+    origin: MetaOrigin,
+    span: Span,
+) {
+    let date = parse_date(&value);
+    meta.entries.push(MetaEntry {
+        key,
+        name,
+        value,
+        date,
+        origin,
+        span,
+    });
+}
+
+/// Fills the typed fields from the entries (the first entry of a key wins).
+pub fn fill_known(meta: &mut Metadata) {
+    let first = |names: &[&str]| {
+        meta.entries
+            .iter()
+            .find(|e| names.contains(&e.name.as_str()))
+    };
+    meta.version = first(&["version"]).map(|e| e.value.clone());
+    meta.owner = first(&["owner", "team", "maintainer"]).map(|e| e.value.clone());
+    meta.risk_level = first(&["risk_level", "risk"]).map(|e| e.value.clone());
+    meta.estimated_time = first(&["estimated_time", "duration", "time"]).map(|e| e.value.clone());
+    meta.last_updated = first(&["last_updated", "updated", "last_reviewed"]).and_then(|e| e.date);
+    meta.next_review = first(&["next_review", "review_by"]).and_then(|e| e.date);
+}
+
+/// Problems with well-known date entries that do not parse as dates.
+pub fn date_problems(path: &str, meta: &Metadata) -> Vec<Diagnostic> {
+    meta.entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.name.as_str(),
+                "last_updated" | "next_review" | "last_reviewed" | "review_by"
+            )
+        })
+        .filter(|e| e.date.is_none())
+        .map(|e| {
+            Diagnostic::new(
+                codes::BAD_DATE.0,
+                codes::BAD_DATE.1,
+                Severity::Warning,
+                path,
+                e.span.line,
+                e.span.column,
+                format!("`{}` is not a date: `{}`", e.key, e.value),
+            )
+            .with_help("write dates as YYYY-MM-DD, e.g. 2026-01-31, so review reminders work")
+        })
+        .collect()
+}
+
+/// Parses front matter text (between the fences) into entries.
+pub fn parse_front_matter(
+    file: &SourceFile,
+    format: FrontMatterFormat,
+    body: &str,
+    body_start: usize,
+    meta: &mut Metadata,
+) -> Result<(), Diagnostic> {
+    meta.front_matter = Some(format);
+    let table: Vec<(String, serde_json::Value)> = match format {
+        FrontMatterFormat::Yaml => {
+            if body.trim().is_empty() {
+                return Ok(());
+            }
+            let value: serde_json::Value = serde_norway::from_str(body).map_err(|err| {
+                let (line, column) = err
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
+                bad_front_matter(file, body_start, line, column, &err.to_string())
+            })?;
+            object_entries(value)
+        }
+        FrontMatterFormat::Toml => {
+            let value: toml::Table = toml::from_str(body).map_err(|err| {
+                let (line, column) = err
+                    .span()
+                    .map(|s| line_col_in(body, s.start))
+                    .unwrap_or((1, 1));
+                bad_front_matter(file, body_start, line, column, err.message())
+            })?;
+            let json = serde_json::to_value(value).unwrap_or_default();
+            object_entries(json)
+        }
+    };
+    let first_new = meta.entries.len();
+    for (key, value) in table {
+        let name = normalize_key(&key);
+        let text = value_text(&value);
+        if name == "tags" {
+            if let serde_json::Value::Array(items) = &value {
+                meta.tags = items.iter().map(value_text).collect();
+            } else {
+                meta.tags = text
+                    .split(',')
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+            }
+        }
+        let span = key_span(file, body, body_start, &key);
+        push_entry(meta, key, name, text, MetaOrigin::FrontMatter, span);
+    }
+    // Keep the order of the file, not of the parsed map.
+    meta.entries[first_new..].sort_by_key(|e| e.span.start);
+    Ok(())
+}
+
+fn object_entries(value: serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    match value {
+        serde_json::Value::Object(map) => map.into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn value_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Array(items) => {
+            items.iter().map(value_text).collect::<Vec<_>>().join(", ")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(1, |l| l.chars().count() + 1);
+    (line, column)
+}
+
+/// Where `key` is written in the front matter (its first line-start occurrence).
+fn key_span(file: &SourceFile, body: &str, body_start: usize, key: &str) -> Span {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with(key) || t.trim_start_matches(['"', '\'']).starts_with(key) {
+            let start = body_start + offset + (line.len() - t.len());
+            return file.span(
+                start,
+                start + line.trim_end().len() - (line.len() - t.len()),
+            );
+        }
+        offset += line.len();
+    }
+    file.span(body_start, body_start)
+}
+
+fn bad_front_matter(
+    file: &SourceFile,
+    body_start: usize,
+    line: usize,
+    column: usize,
+    message: &str,
+) -> Diagnostic {
+    let (first_line, _) = file.line_col(body_start);
+    Diagnostic::new(
+        codes::BAD_FRONT_MATTER.0,
+        codes::BAD_FRONT_MATTER.1,
+        Severity::Warning,
+        &file.path,
+        first_line + line.saturating_sub(1),
+        column,
+        format!("front matter does not parse: {}", message.lines().next().unwrap_or(message)),
+    )
+    .with_help("fix the YAML (between `---` lines) or TOML (between `+++` lines); the rest of the file was still read")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_common_forms() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(parse_date("2025-11-29"), d(2025, 11, 29));
+        assert_eq!(parse_date("December 2024"), d(2024, 12, 1));
+        assert_eq!(parse_date("Dec 3, 2024"), d(2024, 12, 3));
+        assert_eq!(parse_date("2025-11-29T10:00:00Z"), d(2025, 11, 29));
+        assert_eq!(parse_date("2024-12"), d(2024, 12, 1));
+        assert_eq!(parse_date("soon"), None);
+    }
+
+    #[test]
+    fn bold_lines_become_entries() {
+        let text = "**Version:** 1.0\n**Last Updated:** 2025-11-29\n- **Port**: `3002`\n**When to use:** later\n";
+        let file = SourceFile::new("a.md", text);
+        let mut meta = Metadata::default();
+        scan_lines(&file, 0, text.len(), false, &mut meta);
+        let names: Vec<_> = meta
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_str(), e.span.line))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("version", "1.0", 1),
+                ("last_updated", "2025-11-29", 2),
+                ("port", "3002", 3)
+            ]
+        );
+        scan_lines(&file, 0, text.len(), true, &mut meta);
+        assert_eq!(meta.entries.len(), 7);
+    }
+}

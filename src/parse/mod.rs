@@ -1,0 +1,39 @@
+//! Markdown → model. One parser constructor with one set of options (`markdown_parser`), so
+//! every back end sees the same events and spans; one walker (`walk.rs`) that turns the
+//! event stream of a file into a `Runbook`.
+
+pub mod classify;
+mod meta;
+pub mod severity;
+pub mod shell;
+pub mod shell_lex;
+pub mod slug;
+mod walk;
+
+pub use meta::{normalize_key, parse_date};
+pub use slug::slugify;
+
+use crate::model::Runbook;
+use crate::source::SourceFile;
+use pulldown_cmark::{Options, Parser};
+
+/// The Markdown options every part of runbook uses.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+}
+
+/// The one Markdown parser constructor.
+pub fn markdown_parser(text: &str) -> Parser<'_> {
+    Parser::new_ext(text, markdown_options())
+}
+
+/// Parses one file into a runbook. Never fails: problems become diagnostics on the runbook.
+pub fn parse_runbook(file: &SourceFile) -> Runbook {
+    walk::Walker::new(file).run()
+}

@@ -1,0 +1,258 @@
+//! Recognises severity tables ("P1 - Critical | 15 minutes") and turns rows into levels.
+
+use crate::model::{SeverityLevel, SeverityTable};
+use crate::source::Span;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A table as cells of text, with the span of each body row.
+pub struct RawTable<'a> {
+    /// Header cells.
+    pub header: &'a [String],
+    /// Body rows with their spans.
+    pub rows: &'a [(Vec<String>, Span)],
+}
+
+static CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(P|SEV|SEV-|SEV |S|Severity |Sev )([0-5])\b[\s:\-–—/()]*(.*)$").unwrap()
+});
+
+const WORDS: &[(&str, u32)] = &[
+    ("critical", 1),
+    ("urgent", 1),
+    ("emergency", 1),
+    ("blocker", 1),
+    ("high", 2),
+    ("major", 2),
+    ("medium", 3),
+    ("moderate", 3),
+    ("normal", 3),
+    ("low", 4),
+    ("minor", 4),
+    ("info", 5),
+    ("informational", 5),
+    ("trivial", 5),
+];
+
+/// Name, rank and label of a level cell, when it is one.
+fn parse_level(cell: &str) -> Option<(String, u32, Option<String>)> {
+    let cell = cell.trim();
+    if let Some(caps) = CODE.captures(cell) {
+        let prefix = caps[1].trim().trim_end_matches('-').to_ascii_uppercase();
+        let prefix = match prefix.as_str() {
+            "SEVERITY" | "SEV" => "SEV",
+            other => {
+                if other == "S" {
+                    "S"
+                } else {
+                    other
+                }
+            }
+        };
+        let rank: u32 = caps[2].parse().ok()?;
+        let label = caps[3]
+            .trim()
+            .trim_matches(|c: char| c == '(' || c == ')')
+            .trim();
+        let label = (!label.is_empty()).then(|| label.to_owned());
+        return Some((format!("{prefix}{rank}"), rank, label));
+    }
+    let lower = cell.to_ascii_lowercase();
+    let first = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())?;
+    let rank = WORDS.iter().find(|(w, _)| *w == first).map(|(_, r)| *r)?;
+    // "High" is a level; "High error rate in checkout" is not.
+    if cell.split_whitespace().count() > 3 {
+        return None;
+    }
+    Some((cell.to_owned(), rank, Some(cell.to_owned())))
+}
+
+fn header_is_level(cell: &str) -> bool {
+    let lower = cell.trim().to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "level"
+            | "severity"
+            | "priority"
+            | "sev"
+            | "severity level"
+            | "sev level"
+            | "priority level"
+            | "incident level"
+            | "impact level"
+    )
+}
+
+/// Index of the column matching any of `words`, skipping `except`.
+fn column(header: &[String], words: &[&str], except: &[usize]) -> Option<usize> {
+    header.iter().enumerate().position(|(i, h)| {
+        let lower = h.to_ascii_lowercase();
+        !except.contains(&i) && words.iter().any(|w| lower.contains(w))
+    })
+}
+
+/// Parses "15 minutes", "1 hour", "4h", "24 hrs", "2 days", "Immediate" into seconds.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\b").unwrap()
+    });
+    let lower = text.to_ascii_lowercase();
+    if lower.trim() == "immediate" || lower.trim() == "immediately" {
+        return Some(0);
+    }
+    let caps = DURATION.captures(text)?;
+    let n: f64 = caps[1].parse().ok()?;
+    let unit = caps[2].to_ascii_lowercase();
+    let secs = match unit.chars().next()? {
+        's' => 1.0,
+        'm' => 60.0,
+        'h' => 3600.0,
+        'd' => 86400.0,
+        'w' => 604800.0,
+        _ => return None,
+    };
+    Some((n * secs).round() as u64)
+}
+
+/// The severity table, if this table defines severity levels: the first column is headed
+/// Level/Severity/Priority/SEV, or at least two of its cells and most rows are levels.
+pub fn recognise(table: &RawTable<'_>) -> Option<SeverityTable> {
+    if table.rows.is_empty() || table.header.is_empty() {
+        return None;
+    }
+    let levels_in_first: usize = table
+        .rows
+        .iter()
+        .filter(|(cells, _)| cells.first().is_some_and(|c| parse_level(c).is_some()))
+        .count();
+    let headed = header_is_level(&table.header[0]);
+    let mostly_levels = levels_in_first >= 2 && levels_in_first * 2 > table.rows.len();
+    if !(mostly_levels || headed && levels_in_first > 0) {
+        return None;
+    }
+    let header = table.header;
+    let time_col = column(header, &["response", "sla", "time to", "ack", "time"], &[0]);
+    let desc_col = column(
+        header,
+        &[
+            "description",
+            "meaning",
+            "definition",
+            "impact",
+            "symptom",
+            "criteria",
+            "examples",
+        ],
+        &[0],
+    );
+    let action_col = column(header, &["action", "escalat", "who", "notify"], &[0]);
+    let levels = table
+        .rows
+        .iter()
+        .filter_map(|(cells, span)| {
+            let (name, rank, label) = parse_level(cells.first()?)?;
+            let cell = |col: Option<usize>| {
+                col.and_then(|c| cells.get(c))
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+            };
+            let response_time = cell(time_col);
+            Some(SeverityLevel {
+                name,
+                rank,
+                label,
+                response_secs: response_time.as_deref().and_then(parse_duration),
+                response_time,
+                description: cell(desc_col),
+                action: cell(action_col),
+                cells: header.iter().cloned().zip(cells.iter().cloned()).collect(),
+                span: *span,
+            })
+        })
+        .collect();
+    Some(SeverityTable {
+        header: header.to_vec(),
+        levels,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_cells() {
+        assert_eq!(
+            parse_level("P1 - Critical"),
+            Some(("P1".into(), 1, Some("Critical".into())))
+        );
+        assert_eq!(parse_level("SEV2"), Some(("SEV2".into(), 2, None)));
+        assert_eq!(
+            parse_level("Sev 3 (Minor)"),
+            Some(("SEV3".into(), 3, Some("Minor".into())))
+        );
+        assert_eq!(
+            parse_level("Critical"),
+            Some(("Critical".into(), 1, Some("Critical".into())))
+        );
+        assert_eq!(parse_level("Container keeps restarting"), None);
+        assert_eq!(parse_level("Pool utilization"), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15 minutes"), Some(900));
+        assert_eq!(parse_duration("1 hour"), Some(3600));
+        assert_eq!(parse_duration("4h"), Some(14400));
+        assert_eq!(parse_duration("Within 30 min"), Some(1800));
+        assert_eq!(parse_duration("Next business day"), None);
+    }
+
+    fn table(header: &[&str], rows: &[&[&str]]) -> Option<SeverityTable> {
+        let header: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+        let rows: Vec<(Vec<String>, Span)> = rows
+            .iter()
+            .map(|r| (r.iter().map(|s| s.to_string()).collect(), Span::default()))
+            .collect();
+        recognise(&RawTable {
+            header: &header,
+            rows: &rows,
+        })
+    }
+
+    #[test]
+    fn recognises_severity_tables_only() {
+        let t = table(
+            &["Level", "Response Time", "Examples"],
+            &[
+                &["P1 - Critical", "15 minutes", "Down"],
+                &["P2 - High", "1 hour", "Slow"],
+            ],
+        )
+        .unwrap();
+        assert_eq!(t.levels[1].response_secs, Some(3600));
+        assert_eq!(t.levels[0].description.as_deref(), Some("Down"));
+        let t = table(
+            &["Severity", "Symptoms", "Action"],
+            &[&["P1 Critical", "All failing", "Rollback"]],
+        )
+        .unwrap();
+        assert_eq!(t.levels[0].action.as_deref(), Some("Rollback"));
+        assert!(
+            table(
+                &["Metric", "Warning", "Critical"],
+                &[&["Error rate", "> 1%", "> 5%"]]
+            )
+            .is_none()
+        );
+        assert!(
+            table(
+                &["Sign", "Severity", "Action"],
+                &[&["Container keeps restarting", "High", "Check logs"]]
+            )
+            .is_none()
+        );
+    }
+}

@@ -1,0 +1,441 @@
+//! A small quote-aware shell lexer. It is not a shell parser: it knows just enough of bash
+//! (quotes, escapes, `$(...)`, comments, operators, heredocs) to tell where a command ends,
+//! which words it has, and which `$VARS` it expands. Lines it cannot make sense of are left to
+//! the caller, which treats them as non-shell text.
+
+/// What is still open at the end of some text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OpenState {
+    /// Inside `'...'`.
+    pub single: bool,
+    /// Inside `"..."`.
+    pub double: bool,
+    /// Unclosed `(` / `$(` / `{` depth.
+    pub depth: usize,
+    /// Text ends with a `\` line continuation.
+    pub backslash: bool,
+    /// Text ends with `|`, `&&`, `||` or `|&`: the command goes on on the next line.
+    pub operator: bool,
+    /// Heredoc delimiters introduced (`<<EOF`, `<<-'EOF'`): (delimiter, strip leading tabs, quoted).
+    pub heredocs: Vec<Heredoc>,
+}
+
+/// A heredoc introduced on a command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heredoc {
+    /// The terminating word.
+    pub delimiter: String,
+    /// `<<-`: leading tabs are stripped from body lines and the terminator.
+    pub strip_tabs: bool,
+    /// The delimiter was quoted, so the body is literal (no `$VAR` expansion).
+    pub quoted: bool,
+}
+
+impl OpenState {
+    /// True when the next line belongs to the same command.
+    pub fn continues(&self) -> bool {
+        self.single || self.double || self.depth > 0 || self.backslash || self.operator
+    }
+}
+
+/// A token of a command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// A word with quotes removed (expansions kept as written).
+    Word(String),
+    /// A control operator: `|`, `||`, `&&`, `;`, `&`, `|&`.
+    Op(String),
+    /// A redirection operator (`>`, `>>`, `<`, `2>`, `&>`...); the target is the next word.
+    Redirect(String),
+}
+
+/// Scans `text` and reports what is open at its end. Comments run to the end of their line.
+pub fn open_state(text: &str) -> OpenState {
+    lex(text).1
+}
+
+/// Tokens of `text` (heredoc bodies must not be included).
+pub fn tokens(text: &str) -> Vec<Token> {
+    lex(text).0
+}
+
+fn lex(text: &str) -> (Vec<Token>, OpenState) {
+    let mut st = OpenState::default();
+    let mut toks = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let mut last_significant: Option<&'static str> = None;
+    let flush = |word: &mut String, in_word: &mut bool, toks: &mut Vec<Token>| {
+        if *in_word {
+            toks.push(Token::Word(std::mem::take(word)));
+            *in_word = false;
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if st.single {
+            if c == '\'' {
+                st.single = false;
+            } else {
+                word.push(c);
+            }
+            i += 1;
+            continue;
+        }
+        if st.double {
+            match c {
+                '"' => st.double = false,
+                '\\' if i + 1 < chars.len() => {
+                    let next = chars[i + 1];
+                    if matches!(next, '"' | '\\' | '$' | '`') {
+                        word.push(next);
+                    } else if next != '\n' {
+                        word.push('\\');
+                        word.push(next);
+                    }
+                    i += 1;
+                }
+                '$' if chars.get(i + 1) == Some(&'(') => {
+                    st.depth += 1;
+                    word.push_str("$(");
+                    i += 1;
+                }
+                ')' if st.depth > 0 => {
+                    st.depth -= 1;
+                    word.push(c);
+                }
+                _ => word.push(c),
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '\\' => {
+                if i + 1 >= chars.len() {
+                    st.backslash = true;
+                } else if chars[i + 1] == '\n' {
+                    // Line continuation: joins words, but if it is the last line it stays open.
+                    if i + 2 >= chars.len() {
+                        st.backslash = true;
+                    }
+                    i += 1;
+                } else if chars[i + 1] == '\r' && chars.get(i + 2) == Some(&'\n') {
+                    i += 2;
+                } else {
+                    word.push(chars[i + 1]);
+                    in_word = true;
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            '\'' => {
+                st.single = true;
+                in_word = true;
+            }
+            '"' => {
+                st.double = true;
+                in_word = true;
+            }
+            '#' if !in_word => {
+                // A comment runs to the end of the line.
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            '$' if chars.get(i + 1) == Some(&'(') => {
+                st.depth += 1;
+                word.push_str("$(");
+                in_word = true;
+                i += 2;
+                last_significant = None;
+                continue;
+            }
+            '(' => {
+                st.depth += 1;
+                if in_word {
+                    word.push(c);
+                } else {
+                    toks.push(Token::Op("(".into()));
+                }
+            }
+            ')' => {
+                st.depth = st.depth.saturating_sub(1);
+                if in_word && word.contains("$(") {
+                    word.push(c);
+                } else {
+                    flush(&mut word, &mut in_word, &mut toks);
+                    toks.push(Token::Op(")".into()));
+                }
+            }
+            ' ' | '\t' | '\r' => {
+                if st.depth > 0 && in_word {
+                    word.push(c);
+                } else {
+                    flush(&mut word, &mut in_word, &mut toks);
+                }
+            }
+            '\n' => {
+                if st.depth > 0 && in_word {
+                    word.push(' ');
+                } else {
+                    flush(&mut word, &mut in_word, &mut toks);
+                    if last_significant.is_none() && !toks.is_empty() {
+                        toks.push(Token::Op(";".into()));
+                    }
+                }
+            }
+            '|' | '&' | ';' if st.depth > 0 && in_word => word.push(c),
+            '|' | '&' | ';' => {
+                // `2>&1` and `>&2` are redirections, handled under '>'.
+                flush(&mut word, &mut in_word, &mut toks);
+                let mut op = c.to_string();
+                if let Some(&next) = chars.get(i + 1)
+                    && ((c == '|' && (next == '|' || next == '&'))
+                        || (c == '&' && (next == '&' || next == '>'))
+                        || (c == ';' && next == ';'))
+                {
+                    op.push(next);
+                    i += 1;
+                }
+                if op == "&>" {
+                    if chars.get(i + 1) == Some(&'>') {
+                        op.push('>');
+                        i += 1;
+                    }
+                    toks.push(Token::Redirect(op));
+                    last_significant = None;
+                    i += 1;
+                    continue;
+                }
+                last_significant = match op.as_str() {
+                    "|" | "||" | "&&" | "|&" => Some("op"),
+                    _ => None,
+                };
+                toks.push(Token::Op(op));
+                i += 1;
+                continue;
+            }
+            '<' | '>' => {
+                let fd = if in_word && !word.is_empty() && word.chars().all(|d| d.is_ascii_digit())
+                {
+                    in_word = false;
+                    std::mem::take(&mut word)
+                } else {
+                    flush(&mut word, &mut in_word, &mut toks);
+                    String::new()
+                };
+                let mut op = format!("{fd}{c}");
+                if c == '<' && chars.get(i + 1) == Some(&'<') && chars.get(i + 2) != Some(&'<') {
+                    i += 2;
+                    let strip_tabs = chars.get(i) == Some(&'-');
+                    if strip_tabs {
+                        i += 1;
+                    }
+                    while chars.get(i).is_some_and(|ch| *ch == ' ' || *ch == '\t') {
+                        i += 1;
+                    }
+                    let mut delim = String::new();
+                    let mut quoted = false;
+                    while let Some(&ch) = chars.get(i) {
+                        if ch.is_whitespace() || matches!(ch, ';' | '|' | '&' | '>' | '<' | ')') {
+                            break;
+                        }
+                        if ch == '\'' || ch == '"' || ch == '\\' {
+                            quoted = true;
+                        } else {
+                            delim.push(ch);
+                        }
+                        i += 1;
+                    }
+                    if !delim.is_empty() {
+                        st.heredocs.push(Heredoc {
+                            delimiter: delim,
+                            strip_tabs,
+                            quoted,
+                        });
+                    }
+                    toks.push(Token::Redirect("<<".into()));
+                    last_significant = None;
+                    continue;
+                }
+                while let Some(&next) = chars.get(i + 1) {
+                    if matches!(next, '>' | '&' | '<' | '|') {
+                        op.push(next);
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                // `2>&1`: the fd after `&` belongs to the operator.
+                if op.ends_with('&') {
+                    while let Some(&d) = chars.get(i + 1) {
+                        if d.is_ascii_digit() || d == '-' {
+                            op.push(d);
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                toks.push(Token::Redirect(op));
+            }
+            _ => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+        if !c.is_whitespace() {
+            last_significant = None;
+        }
+        i += 1;
+    }
+    if st.single || st.double {
+        in_word = false;
+        word.clear();
+    }
+    flush(&mut word, &mut in_word, &mut toks);
+    st.operator = last_significant.is_some();
+    (toks, st)
+}
+
+/// Environment variables expanded by `text` (outside single quotes), in order of first use.
+/// Special parameters (`$1`, `$?`, `$@`...) are not variables a user supplies.
+pub fn expanded_vars(text: &str) -> Vec<String> {
+    let mut vars: Vec<String> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut single = false;
+    let mut double = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'\\' if !single => {
+                i += 2;
+                continue;
+            }
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'#' if !single && !double && (i == 0 || bytes[i - 1].is_ascii_whitespace()) => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'$' if !single => {
+                let rest = &text[i + 1..];
+                let (name, braced) = if let Some(inner) = rest.strip_prefix('{') {
+                    (inner, true)
+                } else {
+                    (rest, false)
+                };
+                let len = name
+                    .char_indices()
+                    .take_while(|(k, ch)| {
+                        ch.is_ascii_alphanumeric() && (*k > 0 || !ch.is_ascii_digit()) || *ch == '_'
+                    })
+                    .count();
+                if len > 0 {
+                    let var = &name[..len];
+                    if !vars.iter().any(|v| v == var) {
+                        vars.push(var.to_owned());
+                    }
+                    i += 1 + len + usize::from(braced);
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        tokens(text)
+            .into_iter()
+            .map(|t| match t {
+                Token::Word(w) => w,
+                Token::Op(o) => format!("<op {o}>"),
+                Token::Redirect(r) => format!("<redir {r}>"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_words_operators_and_redirections() {
+        assert_eq!(
+            words(
+                "kubectl logs x -n 'prod ns' | grep -i \"err or\" 2>&1 >/dev/null && echo ok # done"
+            ),
+            vec![
+                "kubectl",
+                "logs",
+                "x",
+                "-n",
+                "prod ns",
+                "<op |>",
+                "grep",
+                "-i",
+                "err or",
+                "<redir 2>&1>",
+                "<redir >>",
+                "/dev/null",
+                "<op &&>",
+                "echo",
+                "ok"
+            ]
+        );
+    }
+
+    #[test]
+    fn command_substitution_stays_one_word() {
+        assert_eq!(
+            words("docker compose logs > /tmp/pre-$(date +%s).log"),
+            vec![
+                "docker",
+                "compose",
+                "logs",
+                "<redir >>",
+                "/tmp/pre-$(date +%s).log"
+            ]
+        );
+    }
+
+    #[test]
+    fn open_state_sees_continuations() {
+        assert!(open_state("curl -X POST \\").backslash);
+        assert!(open_state("curl -d '{").single);
+        assert!(open_state("kubectl get pods |").operator);
+        assert!(!open_state("echo 'a|b'").continues());
+        assert!(!open_state("ls # trailing \\").continues());
+        let st = open_state("cat <<-'EOF' > /tmp/x");
+        assert_eq!(
+            st.heredocs,
+            vec![Heredoc {
+                delimiter: "EOF".into(),
+                strip_tabs: true,
+                quoted: true
+            }]
+        );
+        assert!(open_state("cat <<< \"here string\"").heredocs.is_empty());
+    }
+
+    #[test]
+    fn finds_expanded_variables_only() {
+        assert_eq!(
+            expanded_vars(
+                "psql -h ${DB_HOST} -U $DB_USER -c 'select $NOT' \"$TOKEN\" $1 $? # $COMMENT"
+            ),
+            vec!["DB_HOST", "DB_USER", "TOKEN"]
+        );
+        assert_eq!(expanded_vars("echo ${X:-default} $(date)"), vec!["X"]);
+    }
+}

@@ -1,0 +1,1000 @@
+//! The event walker: turns pulldown-cmark events of one file into sections, steps, links,
+//! tables and metadata. Iterative (explicit stacks), so deeply nested input cannot overflow.
+
+use super::classify::classify;
+use super::markdown_parser;
+use super::meta::{date_problems, fill_known, parse_front_matter, scan_lines};
+use super::severity::{RawTable, recognise};
+use super::shell::{FenceLine, ItemKind, is_shell_lang, split_fence};
+use super::slug::{SlugSet, slugify};
+use crate::diag::{Diagnostic, Severity, codes};
+use crate::model::{
+    Command, FrontMatterFormat, Link, LinkKind, Metadata, Runbook, Section, Step, StepKind, Table,
+    TitleSource,
+};
+use crate::source::{SourceFile, Span};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
+use regex::Regex;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// Longest title kept for a step; longer text is cut at a word boundary.
+const MAX_TITLE: usize = 100;
+
+struct ListCtx {
+    ordered: bool,
+    next_number: u64,
+}
+
+struct ItemCtx {
+    text: String,
+    task: Option<bool>,
+    start: usize,
+    ordinal: Option<u64>,
+    depth: usize,
+    /// Text after a nested list or code block is not the item's own text.
+    frozen: bool,
+    emitted: bool,
+    starts_with_link: bool,
+    /// Inside a numbered item (at any depth above).
+    under_numbered: bool,
+}
+
+struct CodeCtx {
+    info: String,
+    fenced: bool,
+    range: Range<usize>,
+    pieces: Vec<(String, Range<usize>)>,
+}
+
+struct TableCtx {
+    start: usize,
+    header: Vec<String>,
+    rows: Vec<(Vec<String>, Span)>,
+    row: Vec<String>,
+    row_start: usize,
+    cell: String,
+    in_head: bool,
+}
+
+struct LinkCtx {
+    dest: String,
+    start: usize,
+    text: String,
+}
+
+struct StepDraft {
+    kind: StepKind,
+    title: String,
+    span: Span,
+    section: Option<usize>,
+}
+
+pub struct Walker<'f> {
+    file: &'f SourceFile,
+    sections: Vec<Section>,
+    section_stack: Vec<usize>,
+    slugs: SlugSet,
+    steps: Vec<StepDraft>,
+    links: Vec<Link>,
+    tables: Vec<Table>,
+    meta: Metadata,
+    diagnostics: Vec<Diagnostic>,
+    seen_h2: bool,
+    first_h1: Option<String>,
+    heading: Option<(HeadingLevel, Option<String>, usize, String)>,
+    lists: Vec<ListCtx>,
+    items: Vec<ItemCtx>,
+    code: Option<CodeCtx>,
+    table: Option<TableCtx>,
+    link_stack: Vec<LinkCtx>,
+    paragraph: Option<(usize, String)>,
+    intro: Option<String>,
+    front_matter: Option<(FrontMatterFormat, usize, String)>,
+    scanned_lines: HashSet<usize>,
+}
+
+impl<'f> Walker<'f> {
+    pub fn new(file: &'f SourceFile) -> Self {
+        Self {
+            file,
+            sections: Vec::new(),
+            section_stack: Vec::new(),
+            slugs: SlugSet::default(),
+            steps: Vec::new(),
+            links: Vec::new(),
+            tables: Vec::new(),
+            meta: Metadata::default(),
+            diagnostics: Vec::new(),
+            seen_h2: false,
+            first_h1: None,
+            heading: None,
+            lists: Vec::new(),
+            items: Vec::new(),
+            code: None,
+            table: None,
+            link_stack: Vec::new(),
+            paragraph: None,
+            intro: None,
+            front_matter: None,
+            scanned_lines: HashSet::new(),
+        }
+    }
+
+    pub fn run(mut self) -> Runbook {
+        self.file_problems();
+        let text = self.file.text.as_str();
+        for (event, range) in markdown_parser(text).into_offset_iter() {
+            self.event(event, range);
+        }
+        self.finish()
+    }
+
+    fn file_problems(&mut self) {
+        let file = self.file;
+        if let Some(at) = file.invalid_utf8_at {
+            let (line, column) = file.line_col(at);
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::INVALID_UTF8.0,
+                    codes::INVALID_UTF8.1,
+                    Severity::Warning,
+                    &file.path,
+                    line,
+                    column,
+                    "file is not valid UTF-8; invalid bytes were replaced with U+FFFD",
+                )
+                .with_help("save the file as UTF-8"),
+            );
+        }
+        if file.text.trim().is_empty() {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::EMPTY_FILE.0,
+                    codes::EMPTY_FILE.1,
+                    Severity::Warning,
+                    &file.path,
+                    0,
+                    0,
+                    "file is empty",
+                )
+                .with_help("write the runbook, or delete the file"),
+            );
+        }
+    }
+
+    fn current_section(&self) -> Option<usize> {
+        self.section_stack.last().copied()
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(tag) => self.end(tag, range),
+            Event::Text(text) => self.text(&text, range),
+            Event::Code(code) => self.inline_text(&code),
+            Event::SoftBreak | Event::HardBreak => self.inline_text(" "),
+            Event::TaskListMarker(checked) => {
+                if let Some(item) = self.items.last_mut() {
+                    item.task = Some(checked);
+                }
+            }
+            Event::Html(_)
+            | Event::InlineHtml(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::FootnoteReference(_)
+            | Event::Rule => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        match tag {
+            Tag::Heading { level, id, .. } => {
+                self.flush_items_before_block();
+                self.heading = Some((level, id.map(|i| i.to_string()), range.start, String::new()));
+            }
+            Tag::Paragraph => {
+                if self.items.is_empty() && self.table.is_none() {
+                    self.paragraph = Some((range.start, String::new()));
+                }
+                self.scan_meta(range);
+            }
+            Tag::CodeBlock(kind) => {
+                self.flush_items_before_block();
+                let (info, fenced) = match kind {
+                    CodeBlockKind::Fenced(info) => (info.to_string(), true),
+                    CodeBlockKind::Indented => (String::new(), false),
+                };
+                self.code = Some(CodeCtx {
+                    info,
+                    fenced,
+                    range,
+                    pieces: Vec::new(),
+                });
+            }
+            Tag::List(start) => {
+                self.flush_items_before_block();
+                self.lists.push(ListCtx {
+                    ordered: start.is_some(),
+                    next_number: start.unwrap_or(1),
+                });
+            }
+            Tag::Item => {
+                let (ordinal, under_parent_numbered) = {
+                    let list = self.lists.last_mut();
+                    let ordinal = list.filter(|l| l.ordered).map(|l| {
+                        let n = l.next_number;
+                        l.next_number += 1;
+                        n
+                    });
+                    (ordinal, self.items.last().is_some_and(|i| i.under_numbered))
+                };
+                let depth = self.lists.len();
+                self.items.push(ItemCtx {
+                    text: String::new(),
+                    task: None,
+                    start: range.start,
+                    ordinal,
+                    depth,
+                    frozen: false,
+                    emitted: false,
+                    starts_with_link: false,
+                    under_numbered: under_parent_numbered || ordinal.is_some(),
+                });
+                let first_line_end = self.file.text[range.start..range.end]
+                    .find('\n')
+                    .map_or(range.end, |i| range.start + i);
+                self.scan_meta(range.start..first_line_end);
+            }
+            Tag::Table(_) => {
+                self.flush_items_before_block();
+                self.table = Some(TableCtx {
+                    start: range.start,
+                    header: Vec::new(),
+                    rows: Vec::new(),
+                    row: Vec::new(),
+                    row_start: range.start,
+                    cell: String::new(),
+                    in_head: false,
+                });
+            }
+            Tag::TableHead => {
+                if let Some(t) = &mut self.table {
+                    t.in_head = true;
+                    t.row.clear();
+                }
+            }
+            Tag::TableRow => {
+                if let Some(t) = &mut self.table {
+                    t.row.clear();
+                    t.row_start = range.start;
+                }
+            }
+            Tag::TableCell => {
+                if let Some(t) = &mut self.table {
+                    t.cell.clear();
+                }
+            }
+            Tag::Link { dest_url, .. } => {
+                if let Some(item) = self.items.last_mut()
+                    && item.text.trim().is_empty()
+                    && !item.frozen
+                {
+                    item.starts_with_link = true;
+                }
+                self.link_stack.push(LinkCtx {
+                    dest: dest_url.to_string(),
+                    start: range.start,
+                    text: String::new(),
+                });
+            }
+            Tag::MetadataBlock(kind) => {
+                let format = match kind {
+                    MetadataBlockKind::YamlStyle => FrontMatterFormat::Yaml,
+                    MetadataBlockKind::PlusesStyle => FrontMatterFormat::Toml,
+                };
+                let body_start = self.file.text[range.start..range.end]
+                    .find('\n')
+                    .map_or(range.end, |i| range.start + i + 1);
+                self.front_matter = Some((format, body_start, String::new()));
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd, range: Range<usize>) {
+        match tag {
+            TagEnd::Heading(_) => self.end_heading(range),
+            TagEnd::Paragraph => {
+                // Paragraphs of a loose list item are separate sentences.
+                if let Some(item) = self.items.last_mut()
+                    && !item.frozen
+                {
+                    item.text.push(' ');
+                }
+                if let Some((start, text)) = self.paragraph.take() {
+                    self.paragraph_intro(start, text.trim());
+                }
+            }
+            TagEnd::CodeBlock => {
+                if let Some(code) = self.code.take() {
+                    self.end_code(code);
+                }
+            }
+            TagEnd::List(_) => {
+                self.lists.pop();
+            }
+            TagEnd::Item => {
+                self.emit_item_step();
+                self.items.pop();
+            }
+            TagEnd::TableHead => {
+                if let Some(t) = &mut self.table {
+                    t.header = std::mem::take(&mut t.row);
+                    t.in_head = false;
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(t) = &mut self.table {
+                    let span = self.file.span(t.row_start, range.end);
+                    let row = std::mem::take(&mut t.row);
+                    t.rows.push((row, span));
+                }
+            }
+            TagEnd::TableCell => {
+                if let Some(t) = &mut self.table {
+                    let cell = std::mem::take(&mut t.cell);
+                    t.row.push(cell.trim().to_owned());
+                }
+            }
+            TagEnd::Table => {
+                if let Some(t) = self.table.take() {
+                    self.end_table(t, range);
+                }
+            }
+            TagEnd::Link => {
+                if let Some(link) = self.link_stack.pop() {
+                    self.end_link(link, range);
+                }
+            }
+            TagEnd::MetadataBlock(_) => {
+                if let Some((format, body_start, body)) = self.front_matter.take()
+                    && let Err(diag) =
+                        parse_front_matter(self.file, format, &body, body_start, &mut self.meta)
+                {
+                    self.diagnostics.push(diag);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, text: &str, range: Range<usize>) {
+        if let Some(code) = &mut self.code {
+            code.pieces.push((text.to_owned(), range));
+            return;
+        }
+        if let Some((_, _, body)) = &mut self.front_matter {
+            body.push_str(text);
+            return;
+        }
+        self.inline_text(text);
+    }
+
+    /// Inline text goes to every capture that is open: heading, table cell, link, list item,
+    /// paragraph.
+    fn inline_text(&mut self, text: &str) {
+        if let Some(code) = &mut self.code {
+            code.pieces.push((text.to_owned(), 0..0));
+            return;
+        }
+        if let Some((_, _, _, buf)) = &mut self.heading {
+            buf.push_str(text);
+        }
+        if let Some(t) = &mut self.table {
+            t.cell.push_str(text);
+        }
+        if let Some(link) = self.link_stack.last_mut() {
+            link.text.push_str(text);
+        }
+        if let Some(item) = self.items.last_mut()
+            && !item.frozen
+        {
+            item.text.push_str(text);
+        }
+        if let Some((_, buf)) = &mut self.paragraph {
+            buf.push_str(text);
+        }
+    }
+
+    fn scan_meta(&mut self, range: Range<usize>) {
+        let (line, _) = self.file.line_col(range.start);
+        if !self.scanned_lines.insert(line) {
+            // A list item's first line was scanned already; scan the rest of the paragraph.
+            let next = self.file.text[range.start..range.end]
+                .find('\n')
+                .map(|i| range.start + i + 1);
+            match next {
+                Some(n) if n < range.end => {
+                    scan_lines(self.file, n, range.end, !self.seen_h2, &mut self.meta)
+                }
+                _ => {}
+            }
+            return;
+        }
+        scan_lines(
+            self.file,
+            range.start,
+            range.end,
+            !self.seen_h2,
+            &mut self.meta,
+        );
+        let last_line = self.file.line_col(range.end.saturating_sub(1)).0;
+        self.scanned_lines.extend(line..=last_line);
+    }
+
+    fn end_heading(&mut self, range: Range<usize>) {
+        let Some((level, id, start, text)) = self.heading.take() else {
+            return;
+        };
+        let level_num = heading_level(level);
+        let title = text.trim().to_owned();
+        if level_num == 1 && self.first_h1.is_none() {
+            self.first_h1 = Some(title.clone());
+        }
+        if level_num >= 2 {
+            self.seen_h2 = true;
+        }
+        let slug = match id {
+            Some(id) => self.slugs.unique(&id),
+            None => self.slugs.unique(&slugify(&title)),
+        };
+        while let Some(&top) = self.section_stack.last() {
+            if self.sections[top].level >= level_num {
+                self.section_stack.pop();
+            } else {
+                break;
+            }
+        }
+        let parent = self.section_stack.last().copied();
+        let heading_end = self.file.text[start..range.end]
+            .find('\n')
+            .map_or(range.end, |i| start + i);
+        self.sections.push(Section {
+            title,
+            level: level_num,
+            slug,
+            parent,
+            span: self.file.span(start, heading_end),
+        });
+        self.section_stack.push(self.sections.len() - 1);
+        self.intro = None;
+    }
+
+    fn paragraph_intro(&mut self, start: usize, text: &str) {
+        let first_line = self.file.text[start..].lines().next().unwrap_or("").trim();
+        let bold_title = first_line.starts_with("**") && !BOLD_KEY.is_match(first_line);
+        let lead_in = text.ends_with(':') && text.chars().count() <= 120;
+        if bold_title || lead_in {
+            let title = if bold_title {
+                text.lines().next().unwrap_or(text)
+            } else {
+                text
+            };
+            self.intro = Some(clip(title.trim().trim_end_matches(':')));
+        }
+    }
+
+    /// A list item's own step is emitted before any code or list nested in it, so steps stay
+    /// in document order.
+    fn flush_items_before_block(&mut self) {
+        if self.items.is_empty() {
+            return;
+        }
+        for i in 0..self.items.len() {
+            if !self.items[i].emitted && !self.items[i].frozen {
+                self.items[i].frozen = true;
+            }
+        }
+        // Emit in outer-to-inner order.
+        let pending: Vec<usize> = (0..self.items.len())
+            .filter(|&i| !self.items[i].emitted)
+            .collect();
+        for i in pending {
+            self.emit_item_at(i);
+        }
+    }
+
+    fn emit_item_step(&mut self) {
+        if let Some(last) = self.items.len().checked_sub(1)
+            && !self.items[last].emitted
+        {
+            self.emit_item_at(last);
+        }
+    }
+
+    fn emit_item_at(&mut self, i: usize) {
+        self.items[i].emitted = true;
+        let item = &self.items[i];
+        let text = normalize_space(&item.text);
+        let span = self
+            .file
+            .span(item.start, item.start + item.text.len().min(1));
+        let section = self.current_section();
+        let kind = match item.task {
+            Some(checked) => StepKind::Check {
+                text: text.clone(),
+                checked,
+            },
+            None => {
+                let in_procedure = item.under_numbered
+                    || self
+                        .section_path(section)
+                        .iter()
+                        .any(|t| PROCEDURE.is_match(t));
+                if text.is_empty() || item.starts_with_link || !in_procedure {
+                    return;
+                }
+                StepKind::Manual {
+                    text: text.clone(),
+                    ordinal: item.ordinal,
+                    depth: item.depth,
+                }
+            }
+        };
+        self.steps.push(StepDraft {
+            kind,
+            title: clip(&text),
+            span,
+            section,
+        });
+    }
+
+    fn section_path(&self, mut section: Option<usize>) -> Vec<String> {
+        let mut path = Vec::new();
+        while let Some(i) = section {
+            path.push(self.sections[i].title.clone());
+            section = self.sections[i].parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Title for a step that has none of its own: the innermost list item, the lead-in
+    /// paragraph, the section heading, the runbook title.
+    fn context_title(&self) -> String {
+        if let Some(item) = self.items.iter().rev().find(|i| !i.text.trim().is_empty()) {
+            return clip(&normalize_space(&item.text));
+        }
+        if let Some(intro) = &self.intro {
+            return intro.clone();
+        }
+        if let Some(section) = self.current_section() {
+            return self.sections[section].title.clone();
+        }
+        self.first_h1.clone().unwrap_or_default()
+    }
+
+    fn end_code(&mut self, code: CodeCtx) {
+        let lang = fence_lang(&code.info);
+        let fence_line = self.file.line_col(code.range.start).0;
+        if code.fenced && !fence_is_closed(self.file, &code.range) {
+            let (line, column) = self.file.line_col(code.range.start);
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::UNCLOSED_FENCE.0,
+                    codes::UNCLOSED_FENCE.1,
+                    Severity::Warning,
+                    &self.file.path,
+                    line,
+                    column,
+                    "code fence is never closed; the rest of the file was read as code",
+                )
+                .with_help("add the closing fence (``` on its own line) where the code ends"),
+            );
+        }
+        let (content, line_offsets) = self.fence_lines(&code, fence_line);
+        let section = self.current_section();
+        if is_shell_lang(&lang) {
+            let lines: Vec<FenceLine<'_>> = content
+                .split('\n')
+                .zip(line_offsets.iter())
+                .map(|(text, &offset)| FenceLine {
+                    text: text.strip_suffix('\r').unwrap_or(text),
+                    offset,
+                })
+                .collect();
+            let lines = trim_trailing_empty(lines);
+            let items = split_fence(&lang, &lines);
+            let fallback_title = self.context_title();
+            for item in items {
+                let idx = lines
+                    .iter()
+                    .position(|l| l.offset <= item.offset && item.offset <= l.offset + l.text.len())
+                    .unwrap_or(0);
+                let last = (idx + item.line_count)
+                    .saturating_sub(1)
+                    .min(lines.len().saturating_sub(1));
+                let end = lines
+                    .get(last)
+                    .map_or(item.offset, |l| l.offset + l.text.len())
+                    .max(item.offset);
+                let span = self.file.span(item.offset, end);
+                let title = item
+                    .comment
+                    .clone()
+                    .map(|c| clip(&c))
+                    .unwrap_or_else(|| fallback_title.clone());
+                let kind = match item.kind {
+                    ItemKind::Command { prompted, head } => {
+                        let literal = head.contains("<<'")
+                            || head.contains("<<\"")
+                            || head.contains("<<-'")
+                            || head.contains("<<\\");
+                        let c = classify(&head, &item.text, literal);
+                        StepKind::Command(Command {
+                            argv: shell_words::split(&strip_comment_lines(&head))
+                                .unwrap_or_default(),
+                            text: item.text,
+                            program: c.program,
+                            programs: c.programs,
+                            risk: c.risk,
+                            risk_reason: c.risk_reason,
+                            interactive: c.interactive,
+                            never_ending: c.never_ending,
+                            placeholders: c.placeholders,
+                            env_vars: c.env_vars,
+                            prompted,
+                            lang: lang.clone(),
+                            line_count: item.line_count,
+                        })
+                    }
+                    ItemKind::Output => StepKind::ExpectedOutput { text: item.text },
+                    ItemKind::Snippet(snippet_lang) => StepKind::Snippet {
+                        lang: snippet_lang,
+                        text: item.text,
+                        in_shell_fence: true,
+                    },
+                };
+                self.steps.push(StepDraft {
+                    kind,
+                    title,
+                    span,
+                    section,
+                });
+            }
+        } else {
+            let text = content.trim_end_matches(['\n', '\r']).replace("\r\n", "\n");
+            if text.trim().is_empty() {
+                return;
+            }
+            let start = line_offsets.first().copied().unwrap_or(code.range.start);
+            let span = self.file.span(start, code.range.end);
+            let title = self.context_title();
+            let lang = if lang.is_empty() {
+                "text".to_owned()
+            } else {
+                lang
+            };
+            self.steps.push(StepDraft {
+                kind: StepKind::Snippet {
+                    lang,
+                    text,
+                    in_shell_fence: false,
+                },
+                title,
+                span,
+                section,
+            });
+        }
+    }
+
+    /// The fence content and the source offset of each of its lines. pulldown-cmark removes
+    /// list indentation, so offsets come from the event ranges when they are verbatim, and
+    /// from counting lines after the opening fence otherwise.
+    fn fence_lines(&self, code: &CodeCtx, fence_line: usize) -> (String, Vec<usize>) {
+        let mut content = String::new();
+        let mut starts: Vec<(usize, Option<usize>)> = Vec::new();
+        for (text, range) in &code.pieces {
+            let verbatim = self.file.text.get(range.clone()) == Some(text.as_str());
+            starts.push((content.len(), verbatim.then_some(range.start)));
+            content.push_str(text);
+        }
+        let first_content_line = if code.fenced {
+            fence_line + 1
+        } else {
+            fence_line
+        };
+        let mut offsets = Vec::new();
+        let mut line_start = 0;
+        for (n, line) in content.split('\n').enumerate() {
+            let piece = starts.iter().rev().find(|(c, _)| *c <= line_start);
+            let offset = match piece {
+                Some((c, Some(src))) => src + (line_start - c),
+                _ => {
+                    let src_line = first_content_line + n;
+                    let base = self
+                        .file
+                        .line_start(src_line)
+                        .unwrap_or(self.file.text.len());
+                    // Skip the indentation pulldown-cmark removed.
+                    let line_text = self.file.line_text(src_line).unwrap_or("");
+                    let removed = line_text
+                        .len()
+                        .saturating_sub(line.trim_end_matches('\r').len());
+                    base + removed.min(line_text.len() - line_text.trim_start().len())
+                }
+            };
+            offsets.push(offset);
+            line_start += line.len() + 1;
+        }
+        (content, offsets)
+    }
+
+    fn end_table(&mut self, t: TableCtx, range: Range<usize>) {
+        let raw = RawTable {
+            header: &t.header,
+            rows: &t.rows,
+        };
+        let span = self.file.span(t.start, range.end);
+        let section = self.current_section();
+        if let Some(severity) = recognise(&raw) {
+            let title = section.map_or_else(
+                || "Severity levels".to_owned(),
+                |s| self.sections[s].title.clone(),
+            );
+            self.steps.push(StepDraft {
+                kind: StepKind::Severity(severity),
+                title,
+                span,
+                section,
+            });
+        } else {
+            let width = t.header.len();
+            let rows = t
+                .rows
+                .into_iter()
+                .map(|(mut cells, _)| {
+                    if cells.len() < width {
+                        cells.resize(width, String::new());
+                    }
+                    cells
+                })
+                .collect();
+            self.tables.push(Table {
+                header: t.header,
+                rows,
+                section,
+                span,
+            });
+        }
+    }
+
+    fn end_link(&mut self, link: LinkCtx, range: Range<usize>) {
+        let target = link.dest;
+        let (kind, path, fragment) = classify_link(&target);
+        self.links.push(Link {
+            text: normalize_space(&link.text),
+            kind,
+            path,
+            fragment,
+            span: self.file.span(link.start, range.end),
+            target,
+        });
+    }
+
+    fn finish(mut self) -> Runbook {
+        self.flush_items_before_block();
+        fill_known(&mut self.meta);
+        self.diagnostics
+            .extend(date_problems(&self.file.path, &self.meta));
+        let (title, title_source) = if let Some(t) = self
+            .meta
+            .get("title")
+            .map(|e| e.value.clone())
+            .filter(|t| !t.trim().is_empty())
+        {
+            (t, TitleSource::FrontMatter)
+        } else if let Some(h1) = self.first_h1.clone().filter(|t| !t.is_empty()) {
+            (h1, TitleSource::Heading)
+        } else {
+            (file_stem(&self.file.path), TitleSource::FileName)
+        };
+        let mut seen: HashMap<u64, usize> = HashMap::new();
+        let drafts = std::mem::take(&mut self.steps);
+        let steps = drafts
+            .into_iter()
+            .enumerate()
+            .map(|(i, draft)| {
+                let section_path = self.section_path(draft.section);
+                let slug = draft.section.map_or("", |s| self.sections[s].slug.as_str());
+                let hash = fnv1a(&[slug, draft.kind.name(), &step_text(&draft.kind)]);
+                let ordinal = seen.entry(hash).or_insert(0);
+                let id = format!(
+                    "step-{:08x}",
+                    (fnv1a(&[&hash.to_string(), &ordinal.to_string()]) & 0xffff_ffff) as u32
+                );
+                *ordinal += 1;
+                Step {
+                    number: i + 1,
+                    id,
+                    title: draft.title,
+                    section: draft.section,
+                    section_path,
+                    span: draft.span,
+                    kind: draft.kind,
+                }
+            })
+            .collect();
+        Runbook {
+            path: self.file.path.clone(),
+            title,
+            title_source,
+            meta: self.meta,
+            sections: self.sections,
+            steps,
+            links: self.links,
+            tables: self.tables,
+            diagnostics: self.diagnostics,
+        }
+    }
+}
+
+static BOLD_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\*\*[^*]+(:\*\*|\*\*\s*:)").unwrap());
+
+static PROCEDURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)procedure|steps|resolution|solution|mitigat|recover|remediat|how to|instructions|actions|runbook|rollback|restart|failover|verif|diagnos|escalat|response|checklist|playbook").unwrap()
+});
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// The language word of a fence info string: `bash {name=x}` and `bash title="a"` give `bash`.
+pub fn fence_lang(info: &str) -> String {
+    info.trim()
+        .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('.')
+        .to_ascii_lowercase()
+}
+
+fn fence_is_closed(file: &SourceFile, range: &Range<usize>) -> bool {
+    let block = &file.text[range.clone()];
+    let first = block.trim_start();
+    let fence_char = if first.starts_with('~') { '~' } else { '`' };
+    let open_len = first.chars().take_while(|c| *c == fence_char).count();
+    let mut lines = block.trim_end_matches(['\n', '\r']).lines();
+    lines.next();
+    lines.next_back().is_some_and(|last| {
+        let t = last.trim_start_matches([' ', '>']).trim_end();
+        t.chars().take_while(|c| *c == fence_char).count() >= open_len
+            && t.chars().all(|c| c == fence_char)
+    })
+}
+
+fn trim_trailing_empty(mut lines: Vec<FenceLine<'_>>) -> Vec<FenceLine<'_>> {
+    while lines.last().is_some_and(|l| l.text.trim().is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+fn strip_comment_lines(head: &str) -> String {
+    head.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn classify_link(target: &str) -> (LinkKind, String, Option<String>) {
+    if let Some(fragment) = target.strip_prefix('#') {
+        return (LinkKind::Anchor, String::new(), Some(fragment.to_owned()));
+    }
+    let lower = target.to_ascii_lowercase();
+    let has_scheme = lower.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && scheme.len() > 1
+    });
+    if has_scheme || lower.starts_with("//") {
+        return (LinkKind::External, String::new(), None);
+    }
+    let (path, fragment) = match target.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_owned())),
+        None => (target, None),
+    };
+    let path = path.split('?').next().unwrap_or(path).replace("%20", " ");
+    (LinkKind::Relative, path, fragment)
+}
+
+fn step_text(kind: &StepKind) -> String {
+    match kind {
+        StepKind::Command(c) => c.text.clone(),
+        StepKind::ExpectedOutput { text }
+        | StepKind::Check { text, .. }
+        | StepKind::Manual { text, .. }
+        | StepKind::Snippet { text, .. } => text.clone(),
+        StepKind::Severity(t) => t
+            .levels
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    }
+}
+
+/// FNV-1a: a fixed hash, so step ids are the same on every machine and every Rust version.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+fn normalize_space(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn clip(text: &str) -> String {
+    let text = normalize_space(text);
+    if text.chars().count() <= MAX_TITLE {
+        return text;
+    }
+    let cut: String = text.chars().take(MAX_TITLE).collect();
+    let cut = cut
+        .rsplit_once(' ')
+        .map_or(cut.as_str(), |(head, _)| head)
+        .to_owned();
+    format!("{cut}…")
+}
+
+fn file_stem(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.')
+        .map_or(name, |(stem, _)| stem)
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fence_info_strings() {
+        assert_eq!(fence_lang("bash {name=restart}"), "bash");
+        assert_eq!(fence_lang("Shell-Session"), "shell-session");
+        assert_eq!(fence_lang("{.bash}"), "");
+        assert_eq!(fence_lang("sh,linenos"), "sh");
+    }
+
+    #[test]
+    fn link_kinds() {
+        assert_eq!(classify_link("#a").0, LinkKind::Anchor);
+        assert_eq!(classify_link("https://x").0, LinkKind::External);
+        assert_eq!(classify_link("mailto:a@b").0, LinkKind::External);
+        let (kind, path, frag) = classify_link("../db/failover%20plan.md#steps");
+        assert_eq!(
+            (kind, path.as_str(), frag.as_deref()),
+            (LinkKind::Relative, "../db/failover plan.md", Some("steps"))
+        );
+        assert_eq!(classify_link("C:/x.md").0, LinkKind::Relative);
+    }
+}

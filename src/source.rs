@@ -1,0 +1,140 @@
+//! Source files as the parser sees them: the text (lossily decoded when it is not UTF-8),
+//! the path relative to the book root, and a line index so any byte offset can be turned
+//! into the `line:column` a person can jump to.
+
+use serde::Serialize;
+
+/// A Markdown file loaded from disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the book root, with `/` separators (stable across platforms).
+    pub path: String,
+    /// The file's text. Invalid UTF-8 was replaced by U+FFFD (see `invalid_utf8_at`).
+    pub text: String,
+    /// Byte offset (in the original bytes) of the first invalid UTF-8 sequence, if any.
+    pub invalid_utf8_at: Option<usize>,
+    line_starts: Vec<usize>,
+}
+
+/// A located region of a source file: byte range plus the 1-based line and column of its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// 1-based line of `start`.
+    pub line: usize,
+    /// 1-based column of `start`, counted in characters.
+    pub column: usize,
+}
+
+impl SourceFile {
+    /// Builds a source file from raw bytes, decoding lossily and remembering where decoding failed.
+    pub fn from_bytes(path: impl Into<String>, bytes: &[u8]) -> Self {
+        let (text, invalid_utf8_at) = match std::str::from_utf8(bytes) {
+            Ok(text) => (text.to_owned(), None),
+            Err(err) => (
+                String::from_utf8_lossy(bytes).into_owned(),
+                Some(err.valid_up_to()),
+            ),
+        };
+        Self::new_with(path.into(), text, invalid_utf8_at)
+    }
+
+    /// Builds a source file from text already in memory.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::new_with(path.into(), text.into(), None)
+    }
+
+    fn new_with(path: String, text: String, invalid_utf8_at: Option<usize>) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self {
+            path,
+            text,
+            invalid_utf8_at,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line_idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_start = self.line_starts[line_idx];
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(1, |prefix| prefix.chars().count() + 1);
+        (line_idx + 1, column)
+    }
+
+    /// The span covering `start..end`.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        let (line, column) = self.line_col(start);
+        Span {
+            start,
+            end: end.max(start),
+            line,
+            column,
+        }
+    }
+
+    /// Byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
+    }
+
+    /// The text of a 1-based line without its line ending.
+    pub fn line_text(&self, line: usize) -> Option<&str> {
+        let start = self.line_start(line)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        Some(
+            self.text[start..end]
+                .trim_end_matches('\n')
+                .trim_end_matches('\r'),
+        )
+    }
+
+    /// Number of lines (a trailing newline does not start a new line).
+    pub fn line_count(&self) -> usize {
+        if self.text.ends_with('\n') {
+            self.line_starts.len() - 1
+        } else {
+            self.line_starts.len()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let file = SourceFile::new("a.md", "é1\nab\r\ncd");
+        assert_eq!(file.line_col(0), (1, 1));
+        assert_eq!(file.line_col(2), (1, 2));
+        assert_eq!(file.line_col(4), (2, 1));
+        assert_eq!(file.line_col(5), (2, 2));
+        assert_eq!(file.line_col(8), (3, 1));
+        assert_eq!(file.line_text(2), Some("ab"));
+        assert_eq!(file.line_count(), 3);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_located() {
+        let file = SourceFile::from_bytes("a.md", b"ok\n\xff\xfe bad\n");
+        assert_eq!(file.invalid_utf8_at, Some(3));
+        assert!(file.text.contains('\u{FFFD}'));
+        assert_eq!(file.line_col(3), (2, 1));
+    }
+}
