@@ -1,7 +1,9 @@
 //! Command-line interface: one file per subcommand. Only this module and `main.rs` print.
 
 mod inspect;
+mod lint;
 mod output;
+mod plan;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -45,17 +47,9 @@ enum Command {
         open: bool,
     },
     /// Check runbooks for drift, broken links and unsafe commands.
-    Lint {
-        /// Files or folders to lint.
-        #[arg(default_value = ".")]
-        paths: Vec<PathBuf>,
-    },
+    Lint(lint::LintArgs),
     /// Generate a bash script or JSON plan from runbooks.
-    Plan {
-        /// Runbook files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    Plan(plan::PlanArgs),
     /// Print the parsed model: exactly what runbook understood of each file.
     Inspect {
         /// Book folder, folder of Markdown, or one Markdown file.
@@ -115,13 +109,13 @@ pub fn run(cli: Cli) -> u8 {
         Command::Inspect { path, format } => inspect::run(&path, format),
         Command::Build { .. } => not_built("build", 3),
         Command::Serve { .. } => not_built("serve", 6),
-        Command::Lint { .. } => not_built("lint", 5),
-        Command::Plan { .. } => not_built("plan", 4),
+        Command::Lint(args) => lint::run(args),
+        Command::Plan(args) => plan::run(args),
         Command::Init { .. } => not_built("init", 2),
     }
 }
 
-fn not_built(name: &str, issue: u32) -> u8 {
+pub(crate) fn not_built(name: &str, issue: u32) -> u8 {
     output::error_line(&format!(
         "`runbook {name}` is not built yet (tracked in issue #{issue}); `runbook inspect` shows what the parser understands today"
     ));
