@@ -1,5 +1,6 @@
 //! Command-line interface: one file per subcommand. Only this module and `main.rs` print.
 
+mod build;
 mod inspect;
 mod lint;
 mod output;
@@ -20,17 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build the static site from a book.
-    Build {
-        /// Book folder (with book.toml) or folder of Markdown.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// Output folder (default: [build] output, `site`).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
-        /// Write into a non-empty output folder this tool did not create.
-        #[arg(long)]
-        force: bool,
-    },
+    Build(build::BuildArgs),
     /// Serve the site locally and rebuild on change.
     Serve {
         /// Book folder.
@@ -107,7 +98,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Inspect { path, format } => inspect::run(&path, format),
-        Command::Build { .. } => not_built("build", 3),
+        Command::Build(args) => build::run(args),
         Command::Serve { .. } => not_built("serve", 6),
         Command::Lint(args) => lint::run(args),
         Command::Plan(args) => plan::run(args),

@@ -163,6 +163,8 @@ fn strip_wrappers(words: &[String]) -> &[String] {
                 n
             }
             "nohup" | "exec" | "command" | "builtin" | "time" | "stdbuf" => skip_options(w, &[]),
+            // Compound commands: the command after the keyword is what runs.
+            "while" | "until" | "if" | "then" | "do" | "else" | "elif" | "!" | "{" => 1,
             "nice" => skip_options(w, &["-n"]),
             "timeout" => skip_options(w, &["-s", "-k", "--signal", "--kill-after"]) + 1,
             "xargs" => skip_options(w, &["-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a"]),
@@ -192,6 +194,10 @@ fn program_name(words: &[String]) -> Option<String> {
     let w = strip_wrappers(words);
     let first = w.first()?;
     let name = basename(first);
+    // Keywords that run nothing by themselves (`for x in ...`, `done`, `fi`).
+    if matches!(name, "for" | "case" | "select" | "done" | "fi" | "esac" | "}" | "function" | "in" | ":") {
+        return None;
+    }
     if name == "docker" && w.get(1).is_some_and(|s| s == "compose") {
         return Some("docker compose".into());
     }
@@ -403,7 +409,7 @@ fn simple_risk(program: &str, words: &[String]) -> (Risk, String) {
                 }
                 Some(
                     "SET" | "EXPIRE" | "HSET" | "CONFIG" | "INCR" | "DECR" | "LPUSH" | "RPUSH"
-                    | "SHUTDOWN",
+                    | "LPOP" | "RPOP" | "LMOVE" | "RPOPLPUSH" | "SHUTDOWN",
                 ) => mutating(format!("redis-cli {}", cmd[0])),
                 _ => read_only(),
             }
@@ -517,19 +523,11 @@ fn simple_risk(program: &str, words: &[String]) -> (Risk, String) {
         "truncate" => destructive("truncate"),
         "ssh" => {
             // `ssh host cmd...` runs `cmd` remotely: it is as risky as `cmd`.
-            let rest = subcommands(program, args, usize::MAX);
-            let remote: Vec<String> = rest.iter().skip(1).map(|s| (*s).to_owned()).collect();
-            match program_name(&remote) {
+            let remote = ssh_remote_command(args);
+            match program_name(remote) {
                 Some(inner) => {
-                    let (risk, why) = simple_risk(&inner, &remote);
-                    (
-                        risk,
-                        if why.is_empty() {
-                            why
-                        } else {
-                            format!("ssh: {why}")
-                        },
-                    )
+                    let (risk, why) = simple_risk(&inner, remote);
+                    (risk, if why.is_empty() { why } else { format!("ssh: {why}") })
                 }
                 None => read_only(),
             }
@@ -689,6 +687,21 @@ const READ_ONLY_PROGRAMS: &[&str] = &[
     "esac",
 ];
 
+/// The words of the remote command of `ssh [options] host command...`.
+fn ssh_remote_command(args: &[String]) -> &[String] {
+    let takes = value_options("ssh");
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a.starts_with('-') {
+            i += if takes.contains(&a) { 2 } else { 1 };
+            continue;
+        }
+        return &args[(i + 1).min(args.len())..];
+    }
+    &[]
+}
+
 fn kubectl_risk(program: &str, args: &[String]) -> (Risk, String) {
     let sub = subcommands(program, args, 3);
     let verb = sub.first().copied().unwrap_or("");
@@ -810,7 +823,7 @@ fn is_interactive(program: &str, words: &[String]) -> bool {
         }
         "mongo" | "mongosh" => !has_flag(args, &["--eval"]),
         "bash" | "sh" | "zsh" => args.is_empty(),
-        "ssh" => subcommands(program, args, 2).len() <= 1,
+        "ssh" => ssh_remote_command(args).is_empty(),
         "read" => true,
         "git" => has_flag(args, &["-i", "--interactive", "-p", "--patch"]),
         _ => false,
@@ -940,11 +953,15 @@ mod tests {
             ("echo hi 2>/dev/null", Risk::ReadOnly),
             ("ssh db-1 sudo systemctl stop postgresql", Risk::Destructive),
             ("ssh -i key db-1 uptime", Risk::ReadOnly),
+            ("ssh db-1 sudo -u postgres dropdb orders", Risk::Destructive),
             (
                 "redis-cli -h r -p 6379 --scan --pattern 'a:*' | xargs -r -n 500 redis-cli -h r -p 6379 DEL",
                 Risk::Destructive,
             ),
             ("redis-cli -h r -p 6379 INFO keyspace", Risk::ReadOnly),
+            ("while redis-cli LMOVE a b RIGHT LEFT | grep -q .; do :; done", Risk::Mutating),
+            ("for p in a b; do kubectl delete pod $p; done", Risk::Destructive),
+            ("if kubectl get ns x; then echo ok; fi", Risk::ReadOnly),
         ];
         for (cmd, risk) in cases {
             assert_eq!(c(cmd).risk, risk, "{cmd}: {:?}", c(cmd).risk_reason);

@@ -228,8 +228,7 @@ pub fn parse_front_matter(
                     .unwrap_or((1, 1));
                 bad_front_matter(file, body_start, line, column, err.message())
             })?;
-            let json = serde_json::to_value(value).unwrap_or_default();
-            object_entries(json)
+            value.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()
         }
     };
     let first_new = meta.entries.len();
@@ -247,12 +246,25 @@ pub fn parse_front_matter(
                     .collect();
             }
         }
-        let span = key_span(file, body, body_start, &key);
+        let span = key_span(file, body_start, &key);
         push_entry(meta, key, name, text, MetaOrigin::FrontMatter, span);
     }
     // Keep the order of the file, not of the parsed map.
     meta.entries[first_new..].sort_by_key(|e| e.span.start);
     Ok(())
+}
+
+/// TOML values as JSON, with dates as their text (serde would wrap them in an object).
+fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::Value::from(i),
+        toml::Value::Float(f) => serde_json::Value::from(f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
 }
 
 fn object_entries(value: serde_json::Value) -> Vec<(String, serde_json::Value)> {
@@ -283,21 +295,29 @@ fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Where `key` is written in the front matter (its first line-start occurrence).
-fn key_span(file: &SourceFile, body: &str, body_start: usize, key: &str) -> Span {
-    let mut offset = 0;
-    for line in body.split_inclusive('\n') {
+/// Where `key` is written in the front matter: searched in the source itself (not in the
+/// parser's copy of the body, whose line endings may differ), up to the closing fence.
+fn key_span(file: &SourceFile, body_start: usize, key: &str) -> Span {
+    let mut offset = body_start;
+    for line in file.text[body_start.min(file.text.len())..].split_inclusive('\n') {
         let t = line.trim_start();
-        if t.starts_with(key) || t.trim_start_matches(['"', '\'']).starts_with(key) {
-            let start = body_start + offset + (line.len() - t.len());
-            return file.span(
-                start,
-                start + line.trim_end().len() - (line.len() - t.len()),
-            );
+        if t.starts_with("---") || t.starts_with("+++") {
+            break;
+        }
+        if t.trim_start_matches(['"', '\'']).starts_with(key) {
+            let start = offset + (line.len() - t.len());
+            return file.span(start, start + t.trim_end().len());
         }
         offset += line.len();
     }
     file.span(body_start, body_start)
+}
+
+/// The parser's message without its own position (relative to the front matter body, so it
+/// would contradict the file line we report).
+fn short_message(message: &str) -> &str {
+    let first = message.lines().next().unwrap_or(message);
+    first.split(" at line ").next().unwrap_or(first).trim_end_matches(',')
 }
 
 fn bad_front_matter(
@@ -315,7 +335,7 @@ fn bad_front_matter(
         &file.path,
         first_line + line.saturating_sub(1),
         column,
-        format!("front matter does not parse: {}", message.lines().next().unwrap_or(message)),
+        format!("front matter does not parse: {}", short_message(message)),
     )
     .with_help("fix the YAML (between `---` lines) or TOML (between `+++` lines); the rest of the file was still read")
 }

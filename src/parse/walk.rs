@@ -39,6 +39,16 @@ struct ItemCtx {
     starts_with_link: bool,
     /// Inside a numbered item (at any depth above).
     under_numbered: bool,
+    /// Length of the first paragraph of a loose item: the item's title.
+    title_len: Option<usize>,
+}
+
+impl ItemCtx {
+    /// The first paragraph: "**Drain traffic**" of an item that goes on to explain.
+    fn title(&self) -> String {
+        let end = self.title_len.unwrap_or(self.text.len()).min(self.text.len());
+        clip(self.text.get(..end).unwrap_or(&self.text))
+    }
 }
 
 struct CodeCtx {
@@ -180,8 +190,10 @@ impl<'f> Walker<'f> {
                     item.task = Some(checked);
                 }
             }
+            // Inline HTML is kept as the text it is: the site escapes it, so a heading
+            // `<img src=x onerror=...>` shows literally instead of vanishing.
+            Event::InlineHtml(html) => self.inline_text(&html),
             Event::Html(_)
-            | Event::InlineHtml(_)
             | Event::InlineMath(_)
             | Event::DisplayMath(_)
             | Event::FootnoteReference(_)
@@ -242,6 +254,7 @@ impl<'f> Walker<'f> {
                     emitted: false,
                     starts_with_link: false,
                     under_numbered: under_parent_numbered || ordinal.is_some(),
+                    title_len: None,
                 });
                 let first_line_end = self.file.text[range.start..range.end]
                     .find('\n')
@@ -312,6 +325,7 @@ impl<'f> Walker<'f> {
                 if let Some(item) = self.items.last_mut()
                     && !item.frozen
                 {
+                    item.title_len.get_or_insert(item.text.len());
                     item.text.push(' ');
                 }
                 if let Some((start, text)) = self.paragraph.take() {
@@ -519,6 +533,7 @@ impl<'f> Walker<'f> {
         self.items[i].emitted = true;
         let item = &self.items[i];
         let text = normalize_space(&item.text);
+        let title = item.title();
         let span = self
             .file
             .span(item.start, item.start + item.text.len().min(1));
@@ -529,12 +544,12 @@ impl<'f> Walker<'f> {
                 checked,
             },
             None => {
-                let in_procedure = item.under_numbered
-                    || self
-                        .section_path(section)
-                        .iter()
-                        .any(|t| PROCEDURE.is_match(t));
-                if text.is_empty() || item.starts_with_link || !in_procedure {
+                // The H1 is the runbook's title ("Restart Procedure"), so it does not make every
+                // bullet of the file a step; only level-2+ headings say "this is a procedure".
+                let in_procedure = item.under_numbered || self.procedure_section(section);
+                let item_line = self.file.line_col(item.start).0;
+                let is_metadata = self.meta.entries.iter().any(|e| e.span.line == item_line);
+                if text.is_empty() || item.starts_with_link || !in_procedure || is_metadata {
                     return;
                 }
                 StepKind::Manual {
@@ -546,10 +561,20 @@ impl<'f> Walker<'f> {
         };
         self.steps.push(StepDraft {
             kind,
-            title: clip(&text),
+            title,
             span,
             section,
         });
+    }
+
+    fn procedure_section(&self, mut section: Option<usize>) -> bool {
+        while let Some(i) = section {
+            if self.sections[i].level >= 2 && PROCEDURE.is_match(&self.sections[i].title) {
+                return true;
+            }
+            section = self.sections[i].parent;
+        }
+        false
     }
 
     fn section_path(&self, mut section: Option<usize>) -> Vec<String> {
@@ -565,8 +590,10 @@ impl<'f> Walker<'f> {
     /// Title for a step that has none of its own: the innermost list item, the lead-in
     /// paragraph, the section heading, the runbook title.
     fn context_title(&self) -> String {
-        if let Some(item) = self.items.iter().rev().find(|i| !i.text.trim().is_empty()) {
-            return clip(&normalize_space(&item.text));
+        // "Then run:" introduces the code; the enclosing item says what the step is for.
+        let item_title = self.items.iter().rev().map(ItemCtx::title).find(|t| !t.is_empty() && !t.ends_with(':'));
+        if let Some(title) = item_title {
+            return title;
         }
         if let Some(intro) = &self.intro {
             return intro.clone();

@@ -1,1 +1,99 @@
-//! CLI tests of `runbook inspect`.
+//! CLI tests of `runbook inspect` and of the command-line surface shared by all subcommands.
+
+use super::util::{TestBook, run_in};
+
+#[test]
+fn inspect_book_with_config_uses_src_and_title() {
+    let book = TestBook::new();
+    book.write("book.toml", "[book]\ntitle = \"Ops\"\nsrc = \"docs\"\n");
+    book.write("docs/a.md", "# A\n\n- [ ] check\n");
+    book.write("notes/ignored.md", "# not in src\n");
+    let run = book.run(&["inspect"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let model = run.json();
+    assert_eq!(model["schema_version"], 1);
+    assert_eq!(model["title"], "Ops");
+    let paths: Vec<&str> = model["runbooks"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["docs/a.md"]);
+}
+
+#[test]
+fn folder_without_config_and_single_file_work() {
+    let book = TestBook::new();
+    book.write("x/b.md", "# B\n");
+    book.write("x/a.md", "# A\n");
+    book.write("x/.hidden/c.md", "# C\n");
+    let run = book.run(&["inspect", "x"]);
+    assert_eq!(run.code(), 0);
+    let titles: Vec<String> = run.json()["runbooks"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(titles, vec!["A", "B"], "sorted, hidden folders skipped");
+    let run = book.run(&["inspect", "x/b.md"]);
+    assert_eq!(run.json()["runbooks"][0]["path"], "b.md");
+}
+
+#[test]
+fn unknown_config_key_is_an_error_naming_key_file_and_line() {
+    let book = TestBook::new();
+    book.write("book.toml", "[book]\ntitle = \"x\"\n[build]\noutptu = \"out\"\n");
+    let run = book.run(&["inspect"]);
+    assert_eq!(run.code(), 2);
+    let err = run.stderr();
+    assert!(err.contains("error[RB007]") && err.contains("unknown field `outptu`") && err.contains("book.toml:4:1"), "{err}");
+}
+
+#[test]
+fn missing_path_is_exit_2() {
+    let book = TestBook::new();
+    let run = book.run(&["inspect", "nope"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("nope") && run.stderr().contains("cannot open"), "{}", run.stderr());
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_in(dir.path(), &["frobnicate"]).code(), 2);
+    assert_eq!(run_in(dir.path(), &["inspect", "--format", "xml"]).code(), 2);
+    let help = run_in(dir.path(), &["--help"]);
+    assert_eq!(help.code(), 0);
+    for sub in ["build", "serve", "lint", "plan", "inspect", "init"] {
+        assert!(help.stdout().contains(sub), "--help lists {sub}");
+        assert_eq!(run_in(dir.path(), &[sub, "--help"]).code(), 0, "{sub} --help");
+    }
+    let version = run_in(dir.path(), &["--version"]);
+    assert_eq!(version.stdout().trim(), format!("runbook {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn subcommands_not_built_yet_say_so() {
+    let book = TestBook::new();
+    let run = book.run(&["serve"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("not built yet"), "{}", run.stderr());
+}
+
+#[test]
+fn example_book_is_understood() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = run_in(root, &["inspect", "content", "--format", "summary"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().is_empty(), "the example book loads without warnings: {}", run.stderr());
+    insta::assert_snapshot!("example_book_summary", run.stdout());
+}
+
+#[test]
+fn output_is_deterministic_and_closed_pipe_is_fine() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let a = run_in(root, &["inspect", "content"]).stdout();
+    let b = run_in(root, &["inspect", "content"]).stdout();
+    assert_eq!(a, b);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["inspect", "content"])
+        .current_dir(root)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a closed stdout is not an error");
+}

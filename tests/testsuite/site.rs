@@ -1,0 +1,1 @@
+//! CLI tests of `runbook build` and the site.
