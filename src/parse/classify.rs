@@ -195,7 +195,10 @@ fn program_name(words: &[String]) -> Option<String> {
     let first = w.first()?;
     let name = basename(first);
     // Keywords that run nothing by themselves (`for x in ...`, `done`, `fi`).
-    if matches!(name, "for" | "case" | "select" | "done" | "fi" | "esac" | "}" | "function" | "in" | ":") {
+    if matches!(
+        name,
+        "for" | "case" | "select" | "done" | "fi" | "esac" | "}" | "function" | "in" | ":"
+    ) {
         return None;
     }
     if name == "docker" && w.get(1).is_some_and(|s| s == "compose") {
@@ -527,7 +530,14 @@ fn simple_risk(program: &str, words: &[String]) -> (Risk, String) {
             match program_name(remote) {
                 Some(inner) => {
                     let (risk, why) = simple_risk(&inner, remote);
-                    (risk, if why.is_empty() { why } else { format!("ssh: {why}") })
+                    (
+                        risk,
+                        if why.is_empty() {
+                            why
+                        } else {
+                            format!("ssh: {why}")
+                        },
+                    )
                 }
                 None => read_only(),
             }
@@ -959,8 +969,14 @@ mod tests {
                 Risk::Destructive,
             ),
             ("redis-cli -h r -p 6379 INFO keyspace", Risk::ReadOnly),
-            ("while redis-cli LMOVE a b RIGHT LEFT | grep -q .; do :; done", Risk::Mutating),
-            ("for p in a b; do kubectl delete pod $p; done", Risk::Destructive),
+            (
+                "while redis-cli LMOVE a b RIGHT LEFT | grep -q .; do :; done",
+                Risk::Mutating,
+            ),
+            (
+                "for p in a b; do kubectl delete pod $p; done",
+                Risk::Destructive,
+            ),
             ("if kubectl get ns x; then echo ok; fi", Risk::ReadOnly),
         ];
         for (cmd, risk) in cases {

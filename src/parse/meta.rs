@@ -228,7 +228,10 @@ pub fn parse_front_matter(
                     .unwrap_or((1, 1));
                 bad_front_matter(file, body_start, line, column, err.message())
             })?;
-            value.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()
+            value
+                .into_iter()
+                .map(|(k, v)| (k, toml_to_json(v)))
+                .collect()
         }
     };
     let first_new = meta.entries.len();
@@ -262,8 +265,12 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
         toml::Value::Float(f) => serde_json::Value::from(f),
         toml::Value::Boolean(b) => serde_json::Value::Bool(b),
         toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-        toml::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(toml_to_json).collect())
+        }
+        toml::Value::Table(t) => {
+            serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -317,7 +324,11 @@ fn key_span(file: &SourceFile, body_start: usize, key: &str) -> Span {
 /// would contradict the file line we report).
 fn short_message(message: &str) -> &str {
     let first = message.lines().next().unwrap_or(message);
-    first.split(" at line ").next().unwrap_or(first).trim_end_matches(',')
+    first
+        .split(" at line ")
+        .next()
+        .unwrap_or(first)
+        .trim_end_matches(',')
 }
 
 fn bad_front_matter(

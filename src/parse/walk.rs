@@ -46,7 +46,10 @@ struct ItemCtx {
 impl ItemCtx {
     /// The first paragraph: "**Drain traffic**" of an item that goes on to explain.
     fn title(&self) -> String {
-        let end = self.title_len.unwrap_or(self.text.len()).min(self.text.len());
+        let end = self
+            .title_len
+            .unwrap_or(self.text.len())
+            .min(self.text.len());
         clip(self.text.get(..end).unwrap_or(&self.text))
     }
 }
@@ -591,7 +594,12 @@ impl<'f> Walker<'f> {
     /// paragraph, the section heading, the runbook title.
     fn context_title(&self) -> String {
         // "Then run:" introduces the code; the enclosing item says what the step is for.
-        let item_title = self.items.iter().rev().map(ItemCtx::title).find(|t| !t.is_empty() && !t.ends_with(':'));
+        let item_title = self
+            .items
+            .iter()
+            .rev()
+            .map(ItemCtx::title)
+            .find(|t| !t.is_empty() && !t.ends_with(':'));
         if let Some(title) = item_title {
             return title;
         }

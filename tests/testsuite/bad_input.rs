@@ -9,7 +9,12 @@ fn inspect(book: &TestBook) -> (i32, serde_json::Value, String) {
 }
 
 fn runbook<'a>(model: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
-    model["runbooks"].as_array().unwrap().iter().find(|r| r["path"] == path).unwrap_or_else(|| panic!("{path} not loaded: {model}"))
+    model["runbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not loaded: {model}"))
 }
 
 const GOOD: &str = "# Good\n\n```bash\nkubectl get pods -n prod\n```\n";
@@ -18,12 +23,30 @@ const GOOD: &str = "# Good\n\n```bash\nkubectl get pods -n prod\n```\n";
 fn invalid_utf8_is_located_and_the_rest_is_parsed() {
     let book = TestBook::new();
     book.write("good.md", GOOD);
-    book.write("latin1.md", b"# Caf\xe9\n\n```bash\nkubectl get pods\n```\n");
+    book.write(
+        "latin1.md",
+        b"# Caf\xe9\n\n```bash\nkubectl get pods\n```\n",
+    );
     let (code, model, stderr) = inspect(&book);
     assert_eq!(code, 0);
-    assert!(stderr.contains("warning[RB002]") && stderr.contains("latin1.md:1:6"), "{stderr}");
-    assert_eq!(runbook(&model, "latin1.md")["steps"].as_array().unwrap().len(), 1);
-    assert_eq!(runbook(&model, "good.md")["steps"].as_array().unwrap().len(), 1);
+    assert!(
+        stderr.contains("warning[RB002]") && stderr.contains("latin1.md:1:6"),
+        "{stderr}"
+    );
+    assert_eq!(
+        runbook(&model, "latin1.md")["steps"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        runbook(&model, "good.md")["steps"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -33,7 +56,10 @@ fn empty_file_is_a_warning() {
     book.write("good.md", GOOD);
     let (code, model, stderr) = inspect(&book);
     assert_eq!(code, 0);
-    assert!(stderr.contains("warning[RB003]: file is empty") && stderr.contains("--> empty.md"), "{stderr}");
+    assert!(
+        stderr.contains("warning[RB003]: file is empty") && stderr.contains("--> empty.md"),
+        "{stderr}"
+    );
     assert_eq!(runbook(&model, "empty.md")["title"], "empty");
 }
 
@@ -42,7 +68,10 @@ fn unclosed_fence_is_located() {
     let book = TestBook::new();
     book.write("open.md", "# Open\n\ntext\n\n  ```bash\nkubectl get pods\n");
     let (_, model, stderr) = inspect(&book);
-    assert!(stderr.contains("warning[RB004]") && stderr.contains("open.md:5:3"), "{stderr}");
+    assert!(
+        stderr.contains("warning[RB004]") && stderr.contains("open.md:5:3"),
+        "{stderr}"
+    );
     assert_eq!(runbook(&model, "open.md")["steps"][0]["argv"][0], "kubectl");
 }
 
@@ -50,12 +79,19 @@ fn unclosed_fence_is_located() {
 fn five_megabyte_file_parses() {
     let book = TestBook::new();
     let section = "## Restart\n\n- [ ] check\n\n```bash\nkubectl rollout restart deployment/api -n prod\n```\n\n";
-    let big = format!("# Big\n\n{}", section.repeat(5 * 1024 * 1024 / section.len()));
+    let big = format!(
+        "# Big\n\n{}",
+        section.repeat(5 * 1024 * 1024 / section.len())
+    );
     assert!(big.len() > 5_000_000);
     book.write("big.md", &big);
     let run = book.run(&["inspect", ".", "--format", "summary"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
-    let steps = run.stdout().lines().filter(|l| l.contains(" command ")).count();
+    let steps = run
+        .stdout()
+        .lines()
+        .filter(|l| l.contains(" command "))
+        .count();
     assert_eq!(steps, 5 * 1024 * 1024 / section.len());
 }
 
@@ -86,7 +122,13 @@ fn deeply_nested_lists_and_quotes() {
     book.write("deep.md", lists);
     let (code, model, _) = inspect(&book);
     assert_eq!(code, 0);
-    assert!(runbook(&model, "deep.md")["steps"].as_array().unwrap().len() >= 2);
+    assert!(
+        runbook(&model, "deep.md")["steps"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
 }
 
 #[test]
@@ -98,7 +140,10 @@ fn crlf_line_endings_keep_line_numbers() {
     assert_eq!(rb["meta"]["owner"], "ops");
     let steps = rb["steps"].as_array().unwrap();
     assert_eq!(steps[0]["span"]["line"], 8);
-    assert_eq!(steps[0]["argv"], serde_json::json!(["kubectl", "get", "pods", "-n", "prod"]));
+    assert_eq!(
+        steps[0]["argv"],
+        serde_json::json!(["kubectl", "get", "pods", "-n", "prod"])
+    );
     assert_eq!(steps[1]["span"]["line"], 10);
     assert_eq!(steps[1]["text"], "echo done");
 }
@@ -112,11 +157,23 @@ fn symlink_loop_and_broken_link_are_reported_and_the_rest_loads() {
     std::os::unix::fs::symlink("..", book.path().join("sub/loop")).unwrap();
     std::os::unix::fs::symlink("missing-target.md", book.path().join("broken.md")).unwrap();
     let (code, model, stderr) = inspect(&book);
-    assert!(stderr.contains("warning[RB006]: symbolic link loop") && stderr.contains("sub/loop"), "{stderr}");
+    assert!(
+        stderr.contains("warning[RB006]: symbolic link loop") && stderr.contains("sub/loop"),
+        "{stderr}"
+    );
     // An unreadable file (here: a link to nothing) is an I/O error: exit 2, the rest still printed.
-    assert!(stderr.contains("error[RB001]") && stderr.contains("broken.md"), "{stderr}");
+    assert!(
+        stderr.contains("error[RB001]") && stderr.contains("broken.md"),
+        "{stderr}"
+    );
     assert_eq!(code, 2);
-    assert_eq!(runbook(&model, "good.md")["steps"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        runbook(&model, "good.md")["steps"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[cfg(unix)]
@@ -124,7 +181,9 @@ fn symlink_loop_and_broken_link_are_reported_and_the_rest_loads() {
 fn fifo_named_md_is_not_read() {
     let book = TestBook::new();
     book.write("good.md", GOOD);
-    let status = std::process::Command::new("mkfifo").arg(book.path().join("pipe.md")).status();
+    let status = std::process::Command::new("mkfifo")
+        .arg(book.path().join("pipe.md"))
+        .status();
     if !status.is_ok_and(|s| s.success()) {
         eprintln!("mkfifo unavailable; skipping");
         return;

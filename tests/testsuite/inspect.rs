@@ -13,7 +13,12 @@ fn inspect_book_with_config_uses_src_and_title() {
     let model = run.json();
     assert_eq!(model["schema_version"], 1);
     assert_eq!(model["title"], "Ops");
-    let paths: Vec<&str> = model["runbooks"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = model["runbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, vec!["docs/a.md"]);
 }
 
@@ -25,7 +30,12 @@ fn folder_without_config_and_single_file_work() {
     book.write("x/.hidden/c.md", "# C\n");
     let run = book.run(&["inspect", "x"]);
     assert_eq!(run.code(), 0);
-    let titles: Vec<String> = run.json()["runbooks"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_owned()).collect();
+    let titles: Vec<String> = run.json()["runbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(titles, vec!["A", "B"], "sorted, hidden folders skipped");
     let run = book.run(&["inspect", "x/b.md"]);
     assert_eq!(run.json()["runbooks"][0]["path"], "b.md");
@@ -34,11 +44,19 @@ fn folder_without_config_and_single_file_work() {
 #[test]
 fn unknown_config_key_is_an_error_naming_key_file_and_line() {
     let book = TestBook::new();
-    book.write("book.toml", "[book]\ntitle = \"x\"\n[build]\noutptu = \"out\"\n");
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"x\"\n[build]\noutptu = \"out\"\n",
+    );
     let run = book.run(&["inspect"]);
     assert_eq!(run.code(), 2);
     let err = run.stderr();
-    assert!(err.contains("error[RB007]") && err.contains("unknown field `outptu`") && err.contains("book.toml:4:1"), "{err}");
+    assert!(
+        err.contains("error[RB007]")
+            && err.contains("unknown field `outptu`")
+            && err.contains("book.toml:4:1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -46,22 +64,36 @@ fn missing_path_is_exit_2() {
     let book = TestBook::new();
     let run = book.run(&["inspect", "nope"]);
     assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("nope") && run.stderr().contains("cannot open"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("nope") && run.stderr().contains("cannot open"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
 fn usage_errors_exit_2_and_help_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(run_in(dir.path(), &["frobnicate"]).code(), 2);
-    assert_eq!(run_in(dir.path(), &["inspect", "--format", "xml"]).code(), 2);
+    assert_eq!(
+        run_in(dir.path(), &["inspect", "--format", "xml"]).code(),
+        2
+    );
     let help = run_in(dir.path(), &["--help"]);
     assert_eq!(help.code(), 0);
     for sub in ["build", "serve", "lint", "plan", "inspect", "init"] {
         assert!(help.stdout().contains(sub), "--help lists {sub}");
-        assert_eq!(run_in(dir.path(), &[sub, "--help"]).code(), 0, "{sub} --help");
+        assert_eq!(
+            run_in(dir.path(), &[sub, "--help"]).code(),
+            0,
+            "{sub} --help"
+        );
     }
     let version = run_in(dir.path(), &["--version"]);
-    assert_eq!(version.stdout().trim(), format!("runbook {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        version.stdout().trim(),
+        format!("runbook {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -77,7 +109,11 @@ fn example_book_is_understood() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = run_in(root, &["inspect", "content", "--format", "summary"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
-    assert!(run.stderr().is_empty(), "the example book loads without warnings: {}", run.stderr());
+    assert!(
+        run.stderr().is_empty(),
+        "the example book loads without warnings: {}",
+        run.stderr()
+    );
     insta::assert_snapshot!("example_book_summary", run.stdout());
 }
 

@@ -19,7 +19,10 @@ fn readable(runbook: &Runbook) -> Value {
     fn shorten(value: &mut Value) {
         match value {
             Value::Object(map) => {
-                let is_span = map.len() == 4 && ["start", "end", "line", "column"].iter().all(|k| map.contains_key(*k));
+                let is_span = map.len() == 4
+                    && ["start", "end", "line", "column"]
+                        .iter()
+                        .all(|k| map.contains_key(*k));
                 if is_span {
                     *value = Value::String(format!("{}:{}", map["line"], map["column"]));
                     return;
@@ -66,10 +69,25 @@ fn step_shapes(runbook: &Runbook) -> Vec<(String, usize, usize, String, String)>
         .map(|s| {
             let text = match &s.kind {
                 StepKind::Command(c) => format!("{} {:?} {:?}", c.text, c.argv, c.risk),
-                StepKind::ExpectedOutput { text } | StepKind::Check { text, .. } | StepKind::Manual { text, .. } | StepKind::Snippet { text, .. } => text.clone(),
-                StepKind::Severity(t) => format!("{:?}", t.levels.iter().map(|l| (&l.name, l.response_secs)).collect::<Vec<_>>()),
+                StepKind::ExpectedOutput { text }
+                | StepKind::Check { text, .. }
+                | StepKind::Manual { text, .. }
+                | StepKind::Snippet { text, .. } => text.clone(),
+                StepKind::Severity(t) => format!(
+                    "{:?}",
+                    t.levels
+                        .iter()
+                        .map(|l| (&l.name, l.response_secs))
+                        .collect::<Vec<_>>()
+                ),
             };
-            (s.kind.name().to_owned(), s.span.line, s.span.column, s.id.clone(), text)
+            (
+                s.kind.name().to_owned(),
+                s.span.line,
+                s.span.column,
+                s.id.clone(),
+                text,
+            )
         })
         .collect()
 }
@@ -77,16 +95,34 @@ fn step_shapes(runbook: &Runbook) -> Vec<(String, usize, usize, String, String)>
 #[test]
 fn crlf_files_parse_like_lf_files() {
     let dir = super::util::fixtures().join("model");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     names.sort();
     for name in names {
         let (text, lf) = parse_fixture(&name);
         let crlf = parse_runbook(&SourceFile::new(name.as_str(), text.replace('\n', "\r\n")));
-        assert_eq!(step_shapes(&lf), step_shapes(&crlf), "{name}: steps differ with CRLF");
+        assert_eq!(
+            step_shapes(&lf),
+            step_shapes(&crlf),
+            "{name}: steps differ with CRLF"
+        );
         assert_eq!(lf.title, crlf.title, "{name}");
-        let slugs = |r: &Runbook| r.sections.iter().map(|s| (s.slug.clone(), s.span.line)).collect::<Vec<_>>();
+        let slugs = |r: &Runbook| {
+            r.sections
+                .iter()
+                .map(|s| (s.slug.clone(), s.span.line))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(slugs(&lf), slugs(&crlf), "{name}");
-        let meta = |r: &Runbook| r.meta.entries.iter().map(|e| (e.name.clone(), e.value.clone(), e.span.line)).collect::<Vec<_>>();
+        let meta = |r: &Runbook| {
+            r.meta
+                .entries
+                .iter()
+                .map(|e| (e.name.clone(), e.value.clone(), e.span.line))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(meta(&lf), meta(&crlf), "{name}");
     }
 }
@@ -99,7 +135,11 @@ fn spans_point_at_the_text_they_describe() {
         if let StepKind::Command(cmd) = &step.kind {
             let line = file.line_text(step.span.line).unwrap();
             let at: String = line.chars().skip(step.span.column - 1).collect();
-            assert!(at.starts_with(cmd.text.lines().next().unwrap()), "step {} points at {at:?}", step.number);
+            assert!(
+                at.starts_with(cmd.text.lines().next().unwrap()),
+                "step {} points at {at:?}",
+                step.number
+            );
         }
     }
 }
@@ -107,10 +147,19 @@ fn spans_point_at_the_text_they_describe() {
 #[test]
 fn step_ids_do_not_move_when_another_step_changes() {
     let (text, before) = parse_fixture("classification.md");
-    let edited = text.replace("kubectl get pods -n prod -l app=api", "kubectl get pods -n prod -l app=api-v2");
+    let edited = text.replace(
+        "kubectl get pods -n prod -l app=api",
+        "kubectl get pods -n prod -l app=api-v2",
+    );
     let after = parse_runbook(&SourceFile::new("classification.md", edited));
     assert_eq!(before.steps.len(), after.steps.len());
-    let changed: Vec<usize> = before.steps.iter().zip(&after.steps).filter(|(a, b)| a.id != b.id).map(|(a, _)| a.number).collect();
+    let changed: Vec<usize> = before
+        .steps
+        .iter()
+        .zip(&after.steps)
+        .filter(|(a, b)| a.id != b.id)
+        .map(|(a, _)| a.number)
+        .collect();
     assert_eq!(changed, vec![1], "only the edited step gets a new id");
     let mut ids: Vec<&str> = before.steps.iter().map(|s| s.id.as_str()).collect();
     ids.sort_unstable();

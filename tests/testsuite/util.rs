@@ -14,7 +14,9 @@ pub struct TestBook {
 impl TestBook {
     /// An empty temporary folder.
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("create temp dir") }
+        Self {
+            dir: tempfile::tempdir().expect("create temp dir"),
+        }
     }
 
     /// Root of the folder.
@@ -64,8 +66,13 @@ impl Run {
     }
     /// Parses stdout as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.output.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout(), self.stderr()))
+        serde_json::from_slice(&self.output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
     }
 }
 
