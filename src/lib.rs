@@ -107,7 +107,7 @@ pub fn load(path: &Path) -> Result<LoadedBook, Diagnostic> {
             Err(diag) => diagnostics.push(diag),
         }
     }
-    let runbooks = sources.iter().map(parse::parse_runbook).collect();
+    let runbooks = parse_all(&sources);
     let title = config.config.book.title.clone().unwrap_or_else(|| {
         let dir = config
             .root
@@ -128,6 +128,31 @@ pub fn load(path: &Path) -> Result<LoadedBook, Diagnostic> {
         config,
         book,
         sources,
+    })
+}
+
+/// Parses every source, on all cores: files are independent, and a book of 10,000 runbooks is
+/// tens of megabytes of Markdown.
+fn parse_all(sources: &[SourceFile]) -> Vec<model::Runbook> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads == 1 || sources.len() < 16 {
+        return sources.iter().map(parse::parse_runbook).collect();
+    }
+    let chunk = sources.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(parse::parse_runbook).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     })
 }
 

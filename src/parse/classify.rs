@@ -39,7 +39,9 @@ struct Simple {
 
 /// Classifies `head` (the command without heredoc bodies); `full` is the whole text.
 pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification {
-    let simples = simple_commands(head);
+    // `{{ release_tag }}` is one placeholder, not three words.
+    let words_text = MUSTACHE_SPACES.replace_all(head, "{{$1}}");
+    let simples = simple_commands(&words_text);
     let mut programs = Vec::new();
     let mut risk = Risk::ReadOnly;
     let mut risk_reason = String::new();
@@ -296,11 +298,16 @@ fn subcommands<'w>(program: &str, args: &'w [String], count: usize) -> Vec<&'w s
     out
 }
 
+/// `--flag=value` → `value` (without allocating: this runs for every word of every command).
+fn flag_value<'a>(arg: &'a str, flag: &str) -> Option<&'a str> {
+    arg.strip_prefix(flag)?.strip_prefix('=')
+}
+
 fn has_flag(args: &[String], flags: &[&str]) -> bool {
     args.iter().any(|a| {
         flags
             .iter()
-            .any(|f| a == f || (f.starts_with("--") && a.starts_with(&format!("{f}="))))
+            .any(|f| a == f || (f.starts_with("--") && flag_value(a, f).is_some()))
     })
 }
 
@@ -321,7 +328,7 @@ fn option_value<'a>(args: &'a [String], names: &[&str]) -> Option<&'a str> {
             if a == name {
                 return args.get(i + 1).map(String::as_str);
             }
-            if let Some(v) = a.strip_prefix(&format!("{name}=")) {
+            if let Some(v) = flag_value(a, name) {
                 return Some(v);
             }
         }
@@ -870,6 +877,9 @@ fn is_never_ending(program: &str, words: &[String]) -> bool {
     }
 }
 
+static MUSTACHE_SPACES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}").unwrap());
+
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?P<angle><[A-Za-z][A-Za-z0-9_.-]*>)",
@@ -919,6 +929,11 @@ mod tests {
             c("lsof -ti:3000 | xargs kill").programs,
             vec!["lsof", "kill"]
         );
+        assert_eq!(
+            c("while pgrep x; do sleep 1; done").programs,
+            vec!["pgrep", "sleep"]
+        );
+        assert!(c("TAG={{ release_tag }}").programs.is_empty());
     }
 
     #[test]

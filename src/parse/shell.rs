@@ -40,11 +40,16 @@ pub struct Item {
     pub text: String,
     /// Source offset of the first character of `text`.
     pub offset: usize,
+    /// Index (in the fence) of the first line covered.
+    pub first_line: usize,
     /// Number of source lines covered.
     pub line_count: usize,
     /// The comment just above, used as the step's title.
     pub comment: Option<String>,
 }
+
+/// Longest command, in lines, that continuation rules may build.
+const MAX_CONTINUATION_LINES: usize = 500;
 
 /// Fence languages whose content is shell.
 pub fn is_shell_lang(lang: &str) -> bool {
@@ -126,7 +131,7 @@ impl<'a, 'b> Splitter<'a, 'b> {
             if self.after_prompt && (self.console || self.has_dollar_prompts) {
                 // Everything between prompts is what the command printed.
                 if !trimmed.is_empty() || self.group.is_some() {
-                    self.push_line(ItemKind::Output, line);
+                    self.push_line(ItemKind::Output, i);
                 }
                 i += 1;
                 continue;
@@ -150,14 +155,14 @@ impl<'a, 'b> Splitter<'a, 'b> {
                 continue;
             }
             if self.expect_output {
-                self.push_line(ItemKind::Output, line);
+                self.push_line(ItemKind::Output, i);
                 i += 1;
                 continue;
             }
             let non_shell = non_shell_lang(trimmed, self.client_lang);
             match non_shell {
                 Some(lang) => {
-                    self.push_line(ItemKind::Snippet(lang.to_owned()), line);
+                    self.push_line(ItemKind::Snippet(lang.to_owned()), i);
                     i += 1;
                 }
                 None => {
@@ -201,6 +206,14 @@ impl<'a, 'b> Splitter<'a, 'b> {
             if !state.continues() || next >= self.lines.len() {
                 break;
             }
+            if next - i >= MAX_CONTINUATION_LINES {
+                // An unbalanced quote would swallow the rest of the fence (and re-scanning
+                // a growing command is quadratic): keep the first line as the command.
+                text = first.to_owned();
+                head = first.to_owned();
+                next = i + 1;
+                break;
+            }
             let mut continuation = self.lines[next].text;
             // Console transcripts show continuation lines after a `> ` prompt.
             if prompted && let Some(rest) = continuation.strip_prefix("> ") {
@@ -218,13 +231,15 @@ impl<'a, 'b> Splitter<'a, 'b> {
             kind: ItemKind::Command { prompted, head },
             text,
             offset,
+            first_line: i,
             line_count: next - i,
             comment: self.comment.take(),
         });
         next
     }
 
-    fn push_line(&mut self, kind: ItemKind, line: &FenceLine<'_>) {
+    fn push_line(&mut self, kind: ItemKind, index: usize) {
+        let line = &self.lines[index];
         match &mut self.group {
             Some(group) if same_group(&group.kind, &kind) => {
                 group.text.push('\n');
@@ -244,6 +259,7 @@ impl<'a, 'b> Splitter<'a, 'b> {
                     kind,
                     text: line.text.to_owned(),
                     offset: line.offset,
+                    first_line: index,
                     line_count: 1,
                     comment: self.comment.take(),
                 });
@@ -605,6 +621,14 @@ mod tests {
                 s("command", "curl -d '{\n  \"a\": 1\n}' http://x"),
             ]
         );
+    }
+
+    #[test]
+    fn unbalanced_quote_does_not_swallow_the_fence() {
+        let text = format!("echo 'oops\n{}", "kubectl get pods\n".repeat(600));
+        let items = split("bash", &text);
+        assert_eq!(items[0], s("command", "echo 'oops"));
+        assert_eq!(items.len(), 601);
     }
 
     #[test]

@@ -645,10 +645,7 @@ impl<'f> Walker<'f> {
             let items = split_fence(&lang, &lines);
             let fallback_title = self.context_title();
             for item in items {
-                let idx = lines
-                    .iter()
-                    .position(|l| l.offset <= item.offset && item.offset <= l.offset + l.text.len())
-                    .unwrap_or(0);
+                let idx = item.first_line;
                 let last = (idx + item.line_count)
                     .saturating_sub(1)
                     .min(lines.len().saturating_sub(1));
@@ -744,8 +741,12 @@ impl<'f> Walker<'f> {
         };
         let mut offsets = Vec::new();
         let mut line_start = 0;
+        let mut cursor = 0;
         for (n, line) in content.split('\n').enumerate() {
-            let piece = starts.iter().rev().find(|(c, _)| *c <= line_start);
+            while cursor + 1 < starts.len() && starts[cursor + 1].0 <= line_start {
+                cursor += 1;
+            }
+            let piece = starts.get(cursor).filter(|(c, _)| *c <= line_start);
             let offset = match piece {
                 Some((c, Some(src))) => src + (line_start - c),
                 _ => {

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Generates a benchmark corpus of N runbooks from the example book in content/.
+
+Each copy renames the services, ports and namespaces so the corpus is not N identical files
+(and drift rules see realistic variety). Deterministic: the same N gives the same bytes.
+
+usage: scripts/gen-corpus.py N OUT_DIR
+"""
+import os
+import pathlib
+import sys
+
+def main() -> None:
+    n, out = int(sys.argv[1]), pathlib.Path(sys.argv[2])
+    src = pathlib.Path(__file__).resolve().parent.parent / "content"
+    templates = sorted(p for p in src.rglob("*.md") if p.name != "README.md")
+    texts = [(p.relative_to(src), p.read_text()) for p in templates]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "book.toml").write_text('[book]\ntitle = "Benchmark corpus"\nsrc = "content"\n')
+    total = 0
+    for i in range(n):
+        rel, text = texts[i % len(texts)]
+        family = i // len(texts)
+        text = (text.replace("parcel-api", f"parcel-api-{family}")
+                    .replace("route-planner", f"route-planner-{family}")
+                    .replace("notify-worker", f"notify-worker-{family}")
+                    .replace("logistics", f"team{family % 50}"))
+        dest = out / "content" / f"group{family % 100:02d}" / f"{rel.stem}-{family}.md"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text)
+        total += len(text.encode())
+    print(f"{n} runbooks, {total / 1e6:.1f} MB of Markdown in {out}")
+
+if __name__ == "__main__":
+    main()
