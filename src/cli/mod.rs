@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand. Only this module and `main.rs` print.
 
 mod build;
+mod init;
 mod inspect;
 mod lint;
 mod output;
@@ -51,11 +52,7 @@ enum Command {
         format: InspectFormat,
     },
     /// Create a new book (book.toml and content/) in a folder.
-    Init {
-        /// Folder to create the book in.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-    },
+    Init(init::InitArgs),
 }
 
 /// Output formats of `inspect`.
@@ -102,7 +99,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Serve { .. } => not_built("serve", 6),
         Command::Lint(args) => lint::run(args),
         Command::Plan(args) => plan::run(args),
-        Command::Init { .. } => not_built("init", 2),
+        Command::Init(args) => init::run(args),
     }
 }
 

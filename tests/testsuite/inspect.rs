@@ -133,3 +133,36 @@ fn output_is_deterministic_and_closed_pipe_is_fine() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "a closed stdout is not an error");
 }
+
+#[test]
+fn init_creates_a_book_that_loads_and_never_overwrites() {
+    let book = TestBook::new();
+    let run = book.run(&["init", "ops"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let model = book.run(&["inspect", "ops"]);
+    assert_eq!(model.code(), 0);
+    let json = model.json();
+    assert_eq!(json["title"], "Runbooks");
+    let kinds: Vec<&str> = json["runbooks"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["check", "check", "manual", "command", "manual", "command"]
+    );
+    std::fs::write(book.path().join("ops/book.toml"), "# mine\n").unwrap();
+    let again = book.run(&["init", "ops"]);
+    assert_eq!(again.code(), 2);
+    assert!(
+        again.stderr().contains("already exists"),
+        "{}",
+        again.stderr()
+    );
+    assert_eq!(
+        std::fs::read_to_string(book.path().join("ops/book.toml")).unwrap(),
+        "# mine\n"
+    );
+}
