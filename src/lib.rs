@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod serve;
 pub mod model;
 pub mod parse;
 pub mod source;

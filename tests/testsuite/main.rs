@@ -5,5 +5,6 @@ mod inspect;
 mod lint;
 mod model;
 mod plan;
+mod serve;
 mod site;
 mod util;

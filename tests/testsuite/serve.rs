@@ -1,0 +1,228 @@
+//! The live server: real HTTP on a loopback port, real file watching, a small builder that
+//! turns `src/*.txt` into pages (so these tests exercise the server, not the site renderer).
+
+use runbook::serve::reload::Hub;
+use runbook::serve::{self, Builder};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+
+struct TextBuilder {
+    src: PathBuf,
+    out: PathBuf,
+}
+
+impl Builder for TextBuilder {
+    fn build(&mut self, _changed: &[PathBuf]) -> Result<String, String> {
+        std::fs::create_dir_all(&self.out).map_err(|e| e.to_string())?;
+        let mut pages = 0;
+        for entry in std::fs::read_dir(&self.src).map_err(|e| e.to_string())? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+            if text.contains("BROKEN") {
+                return Err(format!("{}:1: cannot build this page", path.display()));
+            }
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            std::fs::write(
+                self.out.join(format!("{name}.html")),
+                format!("<html><body><p>{text}</p></body></html>"),
+            )
+            .map_err(|e| e.to_string())?;
+            pages += 1;
+        }
+        std::fs::write(
+            self.out.join("404.html"),
+            "<html><body>custom not found</body></html>",
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(format!("{pages} pages"))
+    }
+    fn output(&self) -> PathBuf {
+        self.out.clone()
+    }
+    fn watched(&self) -> Vec<PathBuf> {
+        vec![self.src.clone()]
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head.to_owned(), body.to_owned())
+}
+
+/// Reads the event stream until an event of `kind` arrives; returns its data line.
+fn wait_event(reader: &mut BufReader<TcpStream>, kind: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut current = String::new();
+    let mut line = String::new();
+    while Instant::now() < deadline {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        let l = line.trim_end();
+        if let Some(event) = l.strip_prefix("event: ") {
+            current = event.to_owned();
+        } else if let Some(data) = l.strip_prefix("data: ")
+            && current == kind
+        {
+            return data.to_owned();
+        }
+    }
+    panic!("no {kind} event within 10 s");
+}
+
+fn open_events(addr: SocketAddr) -> BufReader<TcpStream> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__runbook/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.contains("200"), "{line}");
+    reader
+}
+
+/// Saves like an editor: write a temporary file, rename it over the target (one event,
+/// never a half-written file).
+fn write(path: &Path, text: &str) {
+    let tmp = path.parent().unwrap().parent().unwrap().join("save.tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// Waits until `page` contains `text` (rebuilds are asynchronous).
+fn eventually_contains(addr: SocketAddr, page: &str, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if get(addr, page).2.contains(text) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{page} never contained {text:?}");
+}
+
+#[test]
+fn serves_pages_reloads_on_change_and_survives_a_broken_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    write(&src.join("a.txt"), "first");
+    let mut builder = TextBuilder {
+        src: src.clone(),
+        out: dir.path().join("site"),
+    };
+    builder.build(&[]).unwrap();
+    let output = builder.output();
+
+    let server = serve::bind("127.0.0.1", Some(0)).unwrap();
+    let addr = server.addr;
+    let hub = Hub::default();
+    let (_debouncer, changes) = serve::watch(&builder.watched(), &output).unwrap();
+    let (log_tx, log_rx) = channel();
+    {
+        let hub = hub.clone();
+        std::thread::spawn(move || {
+            serve::rebuild_loop(&mut builder, &changes, &hub, &mut |line: &str| {
+                let _ = log_tx.send(line.to_owned());
+            })
+        });
+    }
+    let stop = server.stopper();
+    let root = output.clone();
+    let server_hub = hub.clone();
+    let server_thread = std::thread::spawn(move || server.run(&root, &server_hub));
+
+    // Pages, content types, the injected script, 404 with the theme page, escapes refused.
+    let (status, head, body) = get(addr, "/a.html");
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(
+        body.contains("<p>first</p><script src=\"/__runbook/livereload.js\"></script></body>"),
+        "{body}"
+    );
+    assert!(
+        !std::fs::read_to_string(output.join("a.html"))
+            .unwrap()
+            .contains("livereload"),
+        "never written to disk"
+    );
+    let (status, head, body) = get(addr, "/__runbook/livereload.js");
+    assert_eq!(status, 200);
+    assert!(head.to_ascii_lowercase().contains("text/javascript") && body.contains("EventSource"));
+    let (status, _, body) = get(addr, "/nope.html");
+    assert_eq!(status, 404);
+    assert!(body.contains("custom not found"));
+    for escape in ["/../src/a.txt", "/..%2fsrc%2fa.txt", "/%2e%2e/src/a.txt"] {
+        let (status, _, body) = get(addr, escape);
+        assert_eq!(status, 404, "{escape}");
+        assert!(!body.contains("first"), "{escape} leaked a file");
+    }
+
+    // An edit rebuilds and open pages get a reload event.
+    let mut events = open_events(addr);
+    write(&src.join("a.txt"), "second");
+    wait_event(&mut events, "reload");
+    eventually_contains(addr, "/a.html", "<p>second</p>");
+    assert!(
+        log_rx
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap()
+            .starts_with("rebuilt in")
+    );
+
+    // A broken build keeps the server up and shows the error; the next good save recovers.
+    write(&src.join("a.txt"), "BROKEN");
+    let data = wait_event(&mut events, "build-error");
+    assert!(data.contains("a.txt:1: cannot build this page"), "{data}");
+    assert_eq!(
+        get(addr, "/a.html").0,
+        200,
+        "the last good site is still served"
+    );
+    write(&src.join("a.txt"), "third");
+    wait_event(&mut events, "reload");
+    eventually_contains(addr, "/a.html", "<p>third</p>");
+
+    // New and deleted files are picked up.
+    write(&src.join("b.txt"), "new page");
+    eventually_contains(addr, "/b.html", "new page");
+
+    stop();
+    server_thread.join().unwrap();
+}
+
+#[test]
+fn busy_port_moves_to_the_next_free_one_unless_given() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let err = serve::bind("127.0.0.1", Some(port))
+        .err()
+        .expect("an explicit busy port is an error");
+    assert!(err.to_string().contains("--port"), "{err}");
+}
