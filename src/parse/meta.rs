@@ -103,9 +103,14 @@ pub fn scan_lines(
     let text = &file.text[start..end];
     let mut offset = start;
     for line in text.split_inclusive('\n') {
-        let caps = BOLD_LINE
-            .captures(line)
-            .or_else(|| PLAIN_LINE.captures(line));
+        // Cheap tests first: this runs on every line of every paragraph.
+        let caps = if !line.contains(':') {
+            None
+        } else if line.contains("**") {
+            BOLD_LINE.captures(line)
+        } else {
+            PLAIN_LINE.captures(line)
+        };
         if let Some(caps) = caps {
             let key = caps[1].trim().to_owned();
             let name = normalize_key(&key);
