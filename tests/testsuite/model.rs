@@ -166,3 +166,105 @@ fn step_ids_do_not_move_when_another_step_changes() {
     ids.dedup();
     assert_eq!(ids.len(), before.steps.len(), "ids are unique");
 }
+
+/// Fragments real runbooks are made of, including broken ones; random documents built from
+/// them must parse without panicking, with every span inside the file.
+const FRAGMENTS: &[&str] = &[
+    "# Title\n",
+    "## Section\n",
+    "### Sub {#custom}\n",
+    "\n",
+    "text with `code` and **bold**\n",
+    "- [ ] check\n",
+    "- [x] done\n",
+    "1. step\n",
+    "   - nested\n",
+    "      1. deeper\n",
+    "```bash\n",
+    "```\n",
+    "~~~sh\n",
+    "~~~\n",
+    "```console\n",
+    "$ kubectl get pods -n prod\n",
+    "NAME READY\n",
+    "# comment\n",
+    "kubectl delete pod x-xxxxx --force \\\n",
+    "  -n prod\n",
+    "curl -d '{\n",
+    "\"a\": 1}'\n",
+    "cat <<EOF\n",
+    "EOF\n",
+    "SELECT 1;\n",
+    "spec:\n",
+    "| Level | Response Time |\n",
+    "|---|---|\n",
+    "| P1 - Critical | 15 minutes |\n",
+    "| x |\n",
+    "**Owner:** @team\n",
+    "**Next Review:** someday\n",
+    "---\n",
+    "title: [x\n",
+    "+++\n",
+    "[link](other.md#a) [x](#b) <https://e.example>\n",
+    "> quote\n",
+    "<div>html</div>\n",
+    "\r\n",
+    "é ü 日本 🚀\n",
+    "\t\tindented\n",
+    "    indented code\n",
+    "\\\n",
+    "'\n",
+    "\"\n",
+    "$(\n",
+    "<<<\n",
+    "`\n",
+    "{{ x }}\n",
+    "<PLACEHOLDER>\n",
+    "[POD_NAME]\n",
+];
+
+#[test]
+fn random_documents_never_panic_and_spans_stay_in_bounds() {
+    // A fixed linear congruential generator: the same documents on every run.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    for case in 0..3000 {
+        let len = next() % 40;
+        let text: String = (0..len)
+            .map(|_| FRAGMENTS[next() % FRAGMENTS.len()])
+            .collect();
+        let file = SourceFile::new("fuzz.md", text.clone());
+        let runbook = parse_runbook(&file);
+        let lines = file.line_count().max(1);
+        let check = |span: &runbook::source::Span, what: &str| {
+            assert!(
+                span.start <= span.end && span.end <= text.len(),
+                "case {case}: {what} span {span:?} outside {} bytes:\n{text:?}",
+                text.len()
+            );
+            assert!(
+                span.line >= 1 && span.line <= lines + 1,
+                "case {case}: {what} line {} of {lines}:\n{text:?}",
+                span.line
+            );
+        };
+        for step in &runbook.steps {
+            check(&step.span, step.kind.name());
+        }
+        for section in &runbook.sections {
+            check(&section.span, "section");
+        }
+        for link in &runbook.links {
+            check(&link.span, "link");
+        }
+        for entry in &runbook.meta.entries {
+            check(&entry.span, "meta");
+        }
+        let _ = serde_json::to_string(&runbook).unwrap();
+    }
+}
