@@ -10,9 +10,9 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod discover;
-pub mod serve;
 pub mod model;
 pub mod parse;
+pub mod serve;
 pub mod source;
 
 use config::LoadedConfig;
@@ -34,9 +34,55 @@ pub struct LoadedBook {
     pub book: Book,
     /// Source of each runbook, in the same order as `book.runbooks`.
     pub sources: Vec<SourceFile>,
+    /// The path the book was loaded from (for `refresh`).
+    pub input: PathBuf,
+    /// Size and modification time of each source when it was read, to skip unchanged files.
+    stamps: Vec<FileStamp>,
+}
+
+/// What a file looked like when it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+}
+
+/// What `LoadedBook::refresh` found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Refresh {
+    /// Runbooks read and parsed again (new or modified), by path.
+    pub parsed: Vec<String>,
+    /// Runbooks that are gone, by path.
+    pub removed: Vec<String>,
+    /// Runbooks reused as they were.
+    pub reused: usize,
 }
 
 impl LoadedBook {
+    /// Loads again from the same path, re-reading and re-parsing only files that are new or
+    /// whose size or modification time changed; `book.toml` is always read again. Used by
+    /// `serve` and `lint --watch`, where one saved file should cost one file's parse.
+    pub fn refresh(&mut self) -> Result<Refresh, Diagnostic> {
+        let input = self.input.clone();
+        let old: Vec<String> = self.sources.iter().map(|s| s.path.clone()).collect();
+        // `load_reusing` fails only before it takes anything from `self`, so on error the
+        // book is left as it was.
+        let fresh = load_reusing(&input, Some(self))?;
+        let new: std::collections::HashSet<&str> =
+            fresh.0.sources.iter().map(|s| s.path.as_str()).collect();
+        let removed: Vec<String> = old
+            .into_iter()
+            .filter(|p| !new.contains(p.as_str()))
+            .collect();
+        let report = Refresh {
+            parsed: fresh.1,
+            removed,
+            reused: fresh.0.sources.len() - fresh.2,
+        };
+        *self = fresh.0;
+        Ok(report)
+    }
+
     /// The text of `line` in `file`, for diagnostic frames.
     pub fn source_line(&self, file: &str, line: usize) -> Option<&str> {
         self.sources
@@ -50,6 +96,15 @@ impl LoadedBook {
 /// Only a path that does not exist or a bad `book.toml` is an error; problems with single
 /// files become diagnostics and the rest of the book still loads.
 pub fn load(path: &Path) -> Result<LoadedBook, Diagnostic> {
+    load_reusing(path, None).map(|(book, _, _)| book)
+}
+
+/// Loads, reusing the parsed runbooks of `previous` whose files did not change. Returns the
+/// book, the paths parsed anew, and how many files were parsed.
+fn load_reusing(
+    path: &Path,
+    previous: Option<&mut LoadedBook>,
+) -> Result<(LoadedBook, Vec<String>, usize), Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|err| {
         Diagnostic::new(
             codes::IO_ERROR.0,
@@ -101,14 +156,69 @@ pub fn load(path: &Path) -> Result<LoadedBook, Diagnostic> {
         .with_help("set `src` under [book] in book.toml to the folder that holds the runbooks"));
     }
     let (found, mut diagnostics) = discover::discover(&src, &config.root, output.as_deref());
-    let mut sources = Vec::with_capacity(found.len());
+    let mut reusable: std::collections::HashMap<String, (FileStamp, SourceFile, model::Runbook)> =
+        match previous {
+            Some(prev) => {
+                let runbooks = std::mem::take(&mut prev.book.runbooks);
+                let sources = std::mem::take(&mut prev.sources);
+                let stamps = std::mem::take(&mut prev.stamps);
+                stamps
+                    .into_iter()
+                    .zip(sources)
+                    .zip(runbooks)
+                    .map(|((stamp, source), runbook)| {
+                        (source.path.clone(), (stamp, source, runbook))
+                    })
+                    .collect()
+            }
+            None => std::collections::HashMap::new(),
+        };
+    // Each slot is either a reused runbook or a source still to parse.
+    let mut slots: Vec<(FileStamp, SourceFile, Option<model::Runbook>)> =
+        Vec::with_capacity(found.len());
     for file in found {
-        match read_source(&file.path, &file.rel) {
-            Ok(source) => sources.push(source),
+        let stamp = match std::fs::metadata(&file.path) {
+            Ok(meta) => FileStamp {
+                modified: meta.modified().ok(),
+                len: meta.len(),
+            },
+            Err(err) => {
+                diagnostics.push(read_error(&file.rel, format!("cannot read: {err}")));
+                continue;
+            }
+        };
+        if let Some((old_stamp, source, runbook)) = reusable.remove(&file.rel)
+            && old_stamp == stamp
+            && stamp.modified.is_some()
+        {
+            slots.push((stamp, source, Some(runbook)));
+            continue;
+        }
+        match read_source(&file.path, &file.rel, stamp.len) {
+            Ok(source) => slots.push((stamp, source, None)),
             Err(diag) => diagnostics.push(diag),
         }
     }
-    let runbooks = parse_all(&sources);
+    let to_parse: Vec<&SourceFile> = slots
+        .iter()
+        .filter(|s| s.2.is_none())
+        .map(|s| &s.1)
+        .collect();
+    let parsed_paths: Vec<String> = to_parse.iter().map(|s| s.path.clone()).collect();
+    let mut parsed = parse_all(&to_parse).into_iter();
+    let parsed_count = parsed_paths.len();
+    let mut stamps = Vec::with_capacity(slots.len());
+    let mut sources = Vec::with_capacity(slots.len());
+    let mut runbooks = Vec::with_capacity(slots.len());
+    for (stamp, source, runbook) in slots {
+        let runbook = match runbook {
+            Some(runbook) => runbook,
+            None => parsed.next().expect("one parse per source to parse"),
+        };
+        stamps.push(stamp);
+        sources.push(source);
+        runbooks.push(runbook);
+    }
     let title = config.config.book.title.clone().unwrap_or_else(|| {
         let dir = config
             .root
@@ -125,26 +235,33 @@ pub fn load(path: &Path) -> Result<LoadedBook, Diagnostic> {
         runbooks,
         diagnostics,
     };
-    Ok(LoadedBook {
+    let loaded = LoadedBook {
         config,
         book,
         sources,
-    })
+        input: path.to_owned(),
+        stamps,
+    };
+    Ok((loaded, parsed_paths, parsed_count))
 }
 
 /// Parses every source, on all cores: files are independent, and a book of 10,000 runbooks is
 /// tens of megabytes of Markdown.
-fn parse_all(sources: &[SourceFile]) -> Vec<model::Runbook> {
+fn parse_all(sources: &[&SourceFile]) -> Vec<model::Runbook> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     if threads == 1 || sources.len() < 16 {
-        return sources.iter().map(parse::parse_runbook).collect();
+        return sources.iter().map(|s| parse::parse_runbook(s)).collect();
     }
     let chunk = sources.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = sources
             .chunks(chunk)
             .map(|part| {
-                scope.spawn(move || part.iter().map(parse::parse_runbook).collect::<Vec<_>>())
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|s| parse::parse_runbook(s))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         handles
@@ -157,27 +274,26 @@ fn parse_all(sources: &[SourceFile]) -> Vec<model::Runbook> {
     })
 }
 
-fn read_source(path: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
-    let io_err = |msg: String| {
-        Diagnostic::new(
-            codes::IO_ERROR.0,
-            codes::IO_ERROR.1,
-            Severity::Error,
-            rel,
-            0,
-            0,
-            msg,
-        )
-        .with_help("check the file's permissions; the rest of the book was still loaded")
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| io_err(format!("cannot read: {e}")))?
-        .len();
+fn read_error(rel: &str, message: String) -> Diagnostic {
+    Diagnostic::new(
+        codes::IO_ERROR.0,
+        codes::IO_ERROR.1,
+        Severity::Error,
+        rel,
+        0,
+        0,
+        message,
+    )
+    .with_help("check the file's permissions; the rest of the book was still loaded")
+}
+
+fn read_source(path: &Path, rel: &str, size: u64) -> Result<SourceFile, Diagnostic> {
     if size > MAX_FILE_BYTES {
-        return Err(io_err(format!(
-            "file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit; not parsed"
-        )));
+        return Err(read_error(
+            rel,
+            format!("file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit; not parsed"),
+        ));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_err(format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| read_error(rel, format!("cannot read: {e}")))?;
     Ok(SourceFile::from_bytes(rel, &bytes))
 }

@@ -166,3 +166,52 @@ fn init_creates_a_book_that_loads_and_never_overwrites() {
         "# mine\n"
     );
 }
+
+#[test]
+fn refresh_reparses_only_changed_new_and_removed_files() {
+    let book = TestBook::new();
+    book.write("a.md", "# A\n\n```bash\nkubectl get pods\n```\n");
+    book.write("b.md", "# B\n");
+    book.write("c.md", "# C\n");
+    let mut loaded = runbook::load(book.path()).unwrap();
+    let titles = |l: &runbook::LoadedBook| {
+        l.book
+            .runbooks
+            .iter()
+            .map(|r| r.title.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&loaded), vec!["A", "B", "C"]);
+
+    let nothing = loaded.refresh().unwrap();
+    assert_eq!((nothing.parsed.len(), nothing.reused), (0, 3));
+
+    // Different length, so the change is seen even on a coarse-mtime file system.
+    book.write("b.md", "# B changed\n");
+    book.write("d.md", "# D\n");
+    std::fs::remove_file(book.path().join("c.md")).unwrap();
+    let report = loaded.refresh().unwrap();
+    assert_eq!(report.parsed, vec!["b.md", "d.md"]);
+    assert_eq!(report.removed, vec!["c.md"]);
+    assert_eq!(report.reused, 1);
+    assert_eq!(titles(&loaded), vec!["A", "B changed", "D"]);
+    assert_eq!(loaded.sources.len(), loaded.book.runbooks.len());
+    assert_eq!(
+        loaded.book.runbooks[0].steps.len(),
+        1,
+        "reused runbooks keep their model"
+    );
+}
+
+#[test]
+fn refresh_with_a_broken_config_keeps_the_book() {
+    let book = TestBook::new();
+    book.write("book.toml", "[book]\nsrc = \".\"\n");
+    book.write("a.md", "# A\n");
+    let mut loaded = runbook::load(book.path()).unwrap();
+    book.write("book.toml", "[book]\nsrcc = \".\"\n");
+    let err = loaded.refresh().unwrap_err();
+    assert!(err.message.contains("srcc"), "{}", err.message);
+    assert_eq!(loaded.book.runbooks.len(), 1, "nothing lost");
+    assert_eq!(loaded.sources.len(), 1);
+}
