@@ -121,6 +121,10 @@ pub struct LintConfig {
 pub struct FactsConfig {
     /// Canonical facts per service name.
     pub services: BTreeMap<String, ServiceFacts>,
+    /// `[facts.severity]`: canonical response time per severity level (`P1 = "15 minutes"`).
+    pub severity: BTreeMap<String, String>,
+    /// Canonical Docker Compose spelling: `docker compose` or `docker-compose`.
+    pub compose: Option<String>,
 }
 
 /// `[facts.services.NAME]`.
@@ -190,7 +194,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Config, Diagnostic> {
             (before.matches('\n').count() + 1, before.rsplit('\n').next().map_or(1, |l| l.chars().count() + 1))
         });
         Diagnostic::new(codes::BAD_CONFIG.0, codes::BAD_CONFIG.1, Severity::Error, shown, line, column, format!("invalid book.toml: {}", err.message()))
-            .with_help("known sections: [book] title, description, src; [build] output; [site] theme, allow_html; [plan] shell, confirm, timeout; [lint] rules, ignore, max_age; [facts.services.NAME] port, namespace, database, image")
+            .with_help("known sections: [book] title, description, src; [build] output; [site] theme, allow_html; [plan] shell, confirm, timeout; [lint] rules, ignore, max_age; [facts] compose; [facts.severity] LEVEL; [facts.services.NAME] port, namespace, database, image")
     })
 }
 
@@ -234,5 +238,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.facts.services["ticket-service"].port, Some(3004));
+    }
+
+    #[test]
+    fn facts_severity_and_compose() {
+        let config = parse(
+            "[facts]\ncompose = \"docker compose\"\n\n[facts.severity]\nP1 = \"15 minutes\"\n",
+            "book.toml",
+        )
+        .unwrap();
+        assert_eq!(config.facts.compose.as_deref(), Some("docker compose"));
+        assert_eq!(config.facts.severity["P1"], "15 minutes");
+        let err = parse("[facts.severity.P1]\nresponse = 1\n", "book.toml").unwrap_err();
+        assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+
+    #[test]
+    fn lint_rules_table() {
+        let config = parse(
+            "[lint]\nignore = [\"drafts/**\"]\nmax_age = \"180d\"\n\n[lint.rules]\nport-drift = \"warning\"\nRB116 = \"off\"\n",
+            "book.toml",
+        )
+        .unwrap();
+        assert_eq!(config.lint.rules["port-drift"], "warning");
+        assert_eq!(config.lint.max_age.as_deref(), Some("180d"));
     }
 }

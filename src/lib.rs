@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod facts;
+pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod serve;

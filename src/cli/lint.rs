@@ -1,16 +1,254 @@
-//! `runbook lint`: runs the lint rules over a book and reports findings.
+//! `runbook lint`: runs the lint rules over one or more books (or folders, or files) and
+//! prints the findings as human frames, JSON, SARIF or GitHub annotations. Exit code: 0
+//! clean, 1 findings at error level (or any finding with `--deny warnings`), 2 usage or I/O
+//! error.
 
-use clap::Args;
-use std::path::PathBuf;
+use super::{exit, output};
+use crate::LoadedBook;
+use crate::diag::{Diagnostic, Severity, github, human, json, sarif};
+use crate::lint::{self, LintReport, registry};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `runbook lint`.
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Files or folders to lint.
+    /// Files or folders to lint (a folder with book.toml uses its config).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Also fail (exit 1) on findings of this level.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<DenyLevel>,
+    /// Print the documentation of a rule (code or name) and exit.
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
+    /// The date review dates are checked against (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub today: Option<NaiveDate>,
 }
 
-pub fn run(_args: LintArgs) -> u8 {
-    super::not_built("lint", 5)
+/// Output formats of `lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// rustc-style frames with source excerpts and a summary line.
+    Human,
+    /// `{"diagnostics": [...], "summary": {...}}`.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// Levels `--deny` can add to the failing set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    /// Warnings fail the run too.
+    Warnings,
+    /// Warnings and infos fail the run.
+    Infos,
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+}
+
+/// One linted book.
+struct Linted {
+    loaded: LoadedBook,
+    report: LintReport,
+    /// Book-root paths → paths relative to the working directory.
+    prefix: String,
+}
+
+pub fn run(args: LintArgs) -> u8 {
+    if let Some(code) = &args.explain {
+        return explain(code);
+    }
+    let today = args.today.unwrap_or_else(lint::system_today);
+    let mut books = Vec::new();
+    for path in &args.paths {
+        let loaded = match crate::load(path) {
+            Ok(loaded) => loaded,
+            Err(diag) => {
+                output::diagnostics(None, std::iter::once(&diag));
+                return exit::ERROR;
+            }
+        };
+        let report = match lint::lint(&loaded, today) {
+            Ok(report) => report,
+            Err(diag) => {
+                output::diagnostics(None, std::iter::once(&diag));
+                return exit::ERROR;
+            }
+        };
+        let prefix = repo_prefix(&loaded.config.root);
+        books.push(Linted {
+            loaded,
+            report,
+            prefix,
+        });
+    }
+    let text = match args.format {
+        LintFormat::Human => human_output(&books),
+        LintFormat::Json => {
+            let all: Vec<Diagnostic> = books
+                .iter()
+                .flat_map(|b| b.report.diagnostics.clone())
+                .collect();
+            let files = books.iter().map(|b| b.report.files).sum();
+            pretty(&json::render(&all, files))
+        }
+        LintFormat::Github => books
+            .iter()
+            .map(|b| github::render(&b.report.diagnostics, &b.prefix))
+            .collect(),
+        LintFormat::Sarif => sarif_output(&books),
+    };
+    if let Err(err) = output::stdout(&text) {
+        output::error_line(&format!("cannot write output: {err}"));
+        return exit::ERROR;
+    }
+    let all = || books.iter().flat_map(|b| b.report.diagnostics.iter());
+    if all().any(|d| d.code == "RB001" || d.code == "RB006") {
+        return exit::ERROR;
+    }
+    let fails = |s: Severity| match args.deny {
+        None => s == Severity::Error,
+        Some(DenyLevel::Warnings) => s <= Severity::Warning,
+        Some(DenyLevel::Infos) => true,
+    };
+    if all().any(|d| fails(d.severity)) {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}
+
+fn explain(code: &str) -> u8 {
+    let Some(rule) = registry::find(code) else {
+        output::error_line(&format!(
+            "no rule `{code}`; rules: {}",
+            registry::RULES
+                .iter()
+                .map(|r| r.code)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        return exit::ERROR;
+    };
+    let text = format!(
+        "{} {} (default level: {})\n\n{}",
+        rule.code,
+        rule.name,
+        rule.level.as_str(),
+        rule.doc()
+    );
+    match output::stdout(&text) {
+        Ok(()) => exit::OK,
+        Err(_) => exit::ERROR,
+    }
+}
+
+fn human_output(books: &[Linted]) -> String {
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut out = String::new();
+    let (mut errors, mut warnings, mut infos, mut files) = (0, 0, 0, 0);
+    for book in books {
+        let lines = |file: &str, line: usize| book.report.line_text(&book.loaded, file, line);
+        for diag in &book.report.diagnostics {
+            out.push_str(&human::render(diag, &lines, color));
+            out.push('\n');
+        }
+        let (e, w, i) = book.report.counts();
+        errors += e;
+        warnings += w;
+        infos += i;
+        files += book.report.files;
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let runbooks = plural(files, "runbook");
+    if errors + warnings + infos == 0 {
+        out.push_str(&format!("no problems found in {runbooks}\n"));
+    } else {
+        out.push_str(&format!(
+            "found {}, {}, {} in {runbooks}\n",
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+            plural(infos, "info"),
+        ));
+    }
+    out
+}
+
+fn sarif_output(books: &[Linted]) -> String {
+    let rules: Vec<sarif::RuleDescriptor> = registry::RULES
+        .iter()
+        .map(|r| sarif::RuleDescriptor {
+            id: r.code.to_owned(),
+            name: r.name.to_owned(),
+            short: r.summary(),
+            full: r.doc(),
+            level: r.level,
+        })
+        .collect();
+    let version = env!("CARGO_PKG_VERSION");
+    let mut log: Option<serde_json::Value> = None;
+    for book in books {
+        let lines = |file: &str, line: usize| book.report.line_text(&book.loaded, file, line);
+        let one = sarif::render(
+            &book.report.diagnostics,
+            &rules,
+            &book.prefix,
+            version,
+            &lines,
+        );
+        match &mut log {
+            None => log = Some(one),
+            Some(log) => {
+                let more = one["runs"][0]["results"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(results) = log["runs"][0]["results"].as_array_mut() {
+                    results.extend(more);
+                }
+            }
+        }
+    }
+    let log = log.unwrap_or_else(|| sarif::render(&[], &rules, "", version, &|_, _| None));
+    pretty(&log)
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+}
+
+/// `content/` when the book root is `content` under the working directory; empty when it is
+/// the working directory; the root as given (with `/`) when it is elsewhere.
+fn repo_prefix(root: &Path) -> String {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok());
+    let abs = root.canonicalize().ok();
+    let rel = match (cwd, abs) {
+        (Some(cwd), Some(abs)) => abs
+            .strip_prefix(&cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| root.to_path_buf()),
+        _ => root.to_path_buf(),
+    };
+    let text = rel.to_string_lossy().replace('\\', "/");
+    let text = text.trim_start_matches("./").trim_end_matches('/');
+    if text.is_empty() || text == "." {
+        String::new()
+    } else {
+        format!("{text}/")
+    }
 }

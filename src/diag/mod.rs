@@ -2,7 +2,11 @@
 //! a severity, a primary location, a message and help; renderers turn them into text or JSON.
 //! Nothing here prints: only `main.rs` and `cli/` write to the terminal.
 
+pub mod github;
+pub mod human;
+pub mod json;
 pub mod render;
+pub mod sarif;
 
 use serde::Serialize;
 
@@ -56,6 +60,32 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
+    /// 1-based line where the flagged text ends; 0 when only the start is known.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub end_line: usize,
+    /// 1-based column just past the flagged text (exclusive); 0 when only the start is known.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub end_column: usize,
+    /// Other places that explain this one, such as where the majority value of a drift is stated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A secondary location of a diagnostic, with why it matters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// Where it is.
+    #[serde(flatten)]
+    pub location: Location,
+    /// 1-based column just past the labelled text (exclusive); 0 when unknown.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub end_column: usize,
+    /// What is there, in a few words (`8081 is stated here`).
+    pub message: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Diagnostic {
@@ -80,7 +110,37 @@ impl Diagnostic {
             },
             message: message.into(),
             help: None,
+            end_line: 0,
+            end_column: 0,
+            related: Vec::new(),
         }
+    }
+
+    /// Sets where the flagged text ends (`end_column` exclusive).
+    pub fn with_end(mut self, end_line: usize, end_column: usize) -> Self {
+        self.end_line = end_line;
+        self.end_column = end_column;
+        self
+    }
+
+    /// Adds a secondary label at another location.
+    pub fn with_related(
+        mut self,
+        file: impl Into<String>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            location: Location {
+                file: file.into(),
+                line,
+                column,
+            },
+            end_column: 0,
+            message: message.into(),
+        });
+        self
     }
 
     /// Adds the advice line.

@@ -1,1 +1,436 @@
-//! CLI tests of `runbook lint`.
+//! CLI tests of `runbook lint`: one fixture folder per rule (`tests/fixtures/lint/<CODE>/`)
+//! with a snapshot of the rendered frames, every output format, every exit code, config and
+//! suppression, and the planted drifts of the example book.
+
+use super::util::{TestBook, fixtures, run_in};
+use serde_json::Value;
+use std::path::Path;
+
+const TODAY: &str = "2026-11-01";
+
+/// Lints a fixture folder in place and returns the run.
+fn lint_fixture(name: &str, extra: &[&str]) -> super::util::Run {
+    let dir = fixtures().join("lint").join(name);
+    let mut args = vec!["lint", "--today", TODAY];
+    args.extend_from_slice(extra);
+    args.push(".");
+    run_in(&dir, &args)
+}
+
+/// Codes of all diagnostics in a JSON report.
+fn codes(report: &Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn rule_fixture(code: &str) {
+    let json = lint_fixture(code, &["--format", "json"]);
+    let report = json.json();
+    let found = codes(&report);
+    assert!(!found.is_empty(), "{code}: nothing found:\n{report:#}");
+    assert!(
+        found.iter().all(|c| c == code),
+        "{code} fixture triggers other rules: {found:?}"
+    );
+    let human = lint_fixture(code, &[]);
+    insta::assert_snapshot!(format!("lint_{code}"), human.stdout());
+}
+
+#[test]
+fn rb101_port_drift() {
+    rule_fixture("RB101");
+}
+#[test]
+fn rb102_namespace_drift() {
+    rule_fixture("RB102");
+}
+#[test]
+fn rb103_database_drift() {
+    rule_fixture("RB103");
+}
+#[test]
+fn rb104_compose_drift() {
+    rule_fixture("RB104");
+}
+#[test]
+fn rb105_severity_drift() {
+    rule_fixture("RB105");
+}
+#[test]
+fn rb111_broken_link() {
+    rule_fixture("RB111");
+}
+#[test]
+fn rb112_broken_anchor() {
+    rule_fixture("RB112");
+}
+#[test]
+fn rb113_stale_review() {
+    rule_fixture("RB113");
+}
+#[test]
+fn rb114_wrong_fence() {
+    rule_fixture("RB114");
+}
+#[test]
+fn rb115_unguarded_destructive() {
+    rule_fixture("RB115");
+}
+#[test]
+fn rb116_undeclared_placeholder() {
+    rule_fixture("RB116");
+}
+#[test]
+fn rb117_hardcoded_secret() {
+    rule_fixture("RB117");
+}
+
+#[test]
+fn secrets_are_redacted_in_every_format() {
+    let book = TestBook::new();
+    // Built at run time so the repository itself holds no token-shaped string.
+    let aws = format!("AKIA{}", "Q7ZW3RT9LMNB2XKV");
+    let gh = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let body = "Tq4Wn8Zr2Kx6Mv9Pb3Ls7Hd5Jf1Gc0Ya";
+    book.write(
+        "keys.md",
+        format!(
+            "# Keys\n\n```bash\nexport AWS_ACCESS_KEY_ID={aws}\ngit clone https://{gh}@github.com/o/r\ncurl -H 'Authorization: Bearer {body}' https://x.example\n```\n"
+        ),
+    );
+    for format in ["human", "json", "sarif", "github"] {
+        let run = book.run(&["lint", "--today", TODAY, "--format", format, "."]);
+        assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
+        let out = run.stdout() + &run.stderr();
+        for secret in [&aws, &gh, &body.to_owned()] {
+            assert!(
+                !out.contains(secret.as_str()),
+                "{format} leaks {secret}:\n{out}"
+            );
+        }
+        assert!(out.contains("RB117"), "{format}:\n{out}");
+    }
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    assert_eq!(codes(&report), vec!["RB117", "RB117", "RB117"]);
+}
+
+/// The book in the repository: every planted drift of `content/README.md` is found, and
+/// nothing else is an error.
+#[test]
+fn example_book_planted_drifts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = run_in(root, &["lint", "--today", TODAY, "--format", "json", "."]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let report = run.json();
+    let all: Vec<(String, String, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap().to_owned(),
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut errors: Vec<(String, u64, String)> = all
+        .iter()
+        .filter(|d| d.0 == "error")
+        .map(|d| (d.1.clone(), d.2, d.3.clone()))
+        .collect();
+    errors.sort();
+    let e = |f: &str, l: u64, c: &str| (format!("content/{f}"), l, c.to_owned());
+    assert_eq!(
+        errors,
+        vec![
+            e("database/postgres-failover.md", 108, "RB101"),
+            e("incident-response.md", 63, "RB111"),
+            e("incident-response.md", 82, "RB102"),
+            e("incident-response.md", 85, "RB102"),
+            e("incident-response.md", 97, "RB103"),
+            e("rollback.md", 32, "RB105"),
+        ],
+        "{report:#}"
+    );
+    let has = |f: &str, l: u64, c: &str| {
+        all.iter()
+            .any(|d| d.1 == format!("content/{f}") && d.2 == l && d.3 == c)
+    };
+    assert!(has("services/notify-worker.md", 61, "RB104"), "{report:#}");
+    assert!(has("scaling.md", 10, "RB113"), "{report:#}");
+    // The severity drift points at the index, where the majority value is stated.
+    let severity = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "RB105")
+        .unwrap();
+    assert_eq!(severity["related"][0]["file"], "content/index.md");
+    assert_eq!(severity["related"][0]["line"], 38);
+}
+
+#[test]
+fn json_format_shape_and_order() {
+    let run = lint_fixture("RB102", &["--format", "json"]);
+    assert_eq!(run.code(), 1);
+    let report = run.json();
+    let first = &report["diagnostics"][0];
+    for key in [
+        "code",
+        "rule",
+        "severity",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "help",
+        "related",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key}: {first}");
+    }
+    assert_eq!(first["rule"], "namespace-drift");
+    assert_eq!(first["related"][0]["file"], "a-restart.md");
+    assert_eq!(report["summary"]["errors"], 2);
+    assert_eq!(report["summary"]["files"], 3);
+    let keys: Vec<(String, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn github_format() {
+    let run = lint_fixture("RB111", &["--format", "github"]);
+    assert_eq!(run.code(), 1);
+    let out = run.stdout();
+    insta::assert_snapshot!("lint_github_RB111", out);
+    assert!(out.lines().all(|l| l.starts_with("::error file=")));
+}
+
+/// SARIF: checked structurally against the parts of the 2.1.0 schema we emit (the schema
+/// itself is not vendored; see docs/lint.md).
+#[test]
+fn sarif_format() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = run_in(
+        root,
+        &["lint", "--today", TODAY, "--format", "sarif", "content"],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let log = run.json();
+    assert_eq!(log["version"], "2.1.0");
+    let run0 = &log["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| {
+        r["id"] == "RB101"
+            && r["name"] == "port-drift"
+            && r["fullDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Why it matters")
+    }));
+    for rule in rules {
+        assert!(
+            rule["shortDescription"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        assert!(matches!(
+            rule["defaultConfiguration"]["level"].as_str(),
+            Some("error" | "warning" | "note")
+        ));
+    }
+    let results = run0["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], id);
+        assert!(matches!(
+            r["level"].as_str(),
+            Some("error" | "warning" | "note")
+        ));
+        assert!(r["message"]["text"].as_str().is_some());
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("content/") && !uri.contains("://"), "{uri}");
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1);
+        let fp = r["partialFingerprints"]["runbookLint/v1"].as_str().unwrap();
+        assert!(
+            fingerprints.insert(fp.to_owned()),
+            "duplicate fingerprint {fp}"
+        );
+        for rel in r["relatedLocations"].as_array().into_iter().flatten() {
+            assert!(rel["id"].as_u64().is_some());
+            assert!(rel["message"]["text"].as_str().is_some());
+        }
+    }
+    // Stable: the same book gives the same fingerprints.
+    let again = run_in(
+        root,
+        &["lint", "--today", TODAY, "--format", "sarif", "content"],
+    )
+    .json();
+    assert_eq!(again["runs"][0]["results"], run0["results"]);
+}
+
+#[test]
+fn exit_codes() {
+    let book = TestBook::new();
+    book.write(
+        "ok.md",
+        "# Fine\n\n**Next Review:** 2027-01-01\n\n```bash\nkubectl get pods -n prod\n```\n",
+    );
+    let run = book.run(&["lint", "--today", TODAY, "."]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert!(run.stdout().contains("no problems found in 1 runbook"));
+
+    // A warning alone passes, unless warnings are denied.
+    book.write("old.md", "# Old\n\n**Next Review:** 2020-01-01\n");
+    assert_eq!(book.run(&["lint", "--today", TODAY, "."]).code(), 0);
+    let denied = book.run(&["lint", "--today", TODAY, "--deny", "warnings", "."]);
+    assert_eq!(denied.code(), 1);
+    assert!(
+        denied
+            .stdout()
+            .contains("found 0 errors, 1 warning, 0 infos in 2 runbooks")
+    );
+
+    // An error fails.
+    book.write("link.md", "# Link\n\n[x](missing.md)\n");
+    assert_eq!(book.run(&["lint", "--today", TODAY, "."]).code(), 1);
+
+    // Usage and I/O errors.
+    assert_eq!(book.run(&["lint", "no-such-folder"]).code(), 2);
+    assert_eq!(book.run(&["lint", "--today", "01/11/2026", "."]).code(), 2);
+    assert_eq!(book.run(&["lint", "--format", "xml", "."]).code(), 2);
+
+    // A single file works, and no colour without a tty.
+    let one = book.run(&["lint", "--today", TODAY, "link.md"]);
+    assert_eq!(one.code(), 1);
+    assert!(one.stdout().contains("--> link.md:3:5"), "{}", one.stdout());
+    assert!(!one.stdout().contains('\x1b'));
+}
+
+#[test]
+fn bad_lint_config_is_a_usage_error() {
+    let book = TestBook::new();
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[lint.rules]\nport-drfit = \"off\"\n",
+    );
+    book.write("a.md", "# A\n");
+    let run = book.run(&["lint", "."]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("port-drfit"), "{}", run.stderr());
+
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[lint]\nmax_age = \"soon\"\n",
+    );
+    assert_eq!(book.run(&["lint", "."]).code(), 2);
+}
+
+#[test]
+fn config_levels_and_ignore() {
+    let book = TestBook::new();
+    book.write("a.md", "# A\n\n[x](missing.md)\n");
+    book.write("drafts/b.md", "# B\n\n[y](missing.md)\n");
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    assert_eq!(report["summary"]["errors"], 2);
+
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[lint]\nignore = [\"drafts/\"]\n\n[lint.rules]\nbroken-link = \"warning\"\n",
+    );
+    let run = book.run(&["lint", "--today", TODAY, "--format", "json", "."]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    let report = run.json();
+    assert_eq!(report["summary"]["warnings"], 1);
+    assert_eq!(report["summary"]["files"], 1);
+    assert_eq!(report["diagnostics"][0]["file"], "a.md");
+
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[lint.rules]\nRB111 = \"off\"\n",
+    );
+    let run = book.run(&["lint", "--today", TODAY, "."]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+}
+
+#[test]
+fn canonical_facts_from_book_toml() {
+    let book = TestBook::new();
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[facts.services.api]\nport = 8080\n\n[facts.severity]\nP1 = \"15 minutes\"\n",
+    );
+    book.write("a.md", "# A\n\n```bash\ncurl http://api:9090/health\n```\n");
+    book.write(
+        "b.md",
+        "# B\n\n| Level | Response Time |\n|---|---|\n| P1 | 30 minutes |\n",
+    );
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    assert_eq!(codes(&report), vec!["RB101", "RB105"], "{report:#}");
+    assert!(
+        report["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("declared in book.toml")
+    );
+    assert_eq!(report["diagnostics"][0]["related"][0]["file"], "book.toml");
+}
+
+#[test]
+fn inline_suppression() {
+    let run = lint_fixture("suppress", &["--format", "json"]);
+    let report = run.json();
+    assert_eq!(codes(&report), vec!["RB111"], "{report:#}");
+    assert_eq!(report["diagnostics"][0]["line"], 8);
+}
+
+#[test]
+fn explain() {
+    let book = TestBook::new();
+    let run = book.run(&["lint", "--explain", "RB101"]);
+    assert_eq!(run.code(), 0);
+    let out = run.stdout();
+    assert!(
+        out.starts_with("RB101 port-drift (default level: error)"),
+        "{out}"
+    );
+    for part in ["What it does", "Why it matters", "Example", "Use instead"] {
+        assert!(out.contains(part), "{out}");
+    }
+    assert_eq!(book.run(&["lint", "--explain", "port-drift"]).code(), 0);
+    let bad = book.run(&["lint", "--explain", "RB999"]);
+    assert_eq!(bad.code(), 2);
+    assert!(bad.stderr().contains("RB101"));
+}

@@ -1,0 +1,79 @@
+//! `--format json`: `{"diagnostics": [...], "summary": {...}}` with every key always present
+//! (`help` is `null` when there is none), so consumers need no optional-field handling.
+//! Columns are 1-based; `end_column` is exclusive. File paths are relative to the book root.
+
+use super::{Diagnostic, Severity};
+use serde_json::{Value, json};
+
+/// Renders findings and the summary; `files` is the number of runbooks linted.
+pub fn render(diags: &[Diagnostic], files: usize) -> Value {
+    let list: Vec<Value> = diags.iter().map(one).collect();
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    json!({
+        "diagnostics": list,
+        "summary": {
+            "errors": count(Severity::Error),
+            "warnings": count(Severity::Warning),
+            "infos": count(Severity::Info),
+            "files": files,
+        }
+    })
+}
+
+fn one(d: &Diagnostic) -> Value {
+    let (end_line, end_column) = if d.end_line == 0 {
+        (d.location.line, d.location.column)
+    } else {
+        (d.end_line, d.end_column)
+    };
+    json!({
+        "code": d.code,
+        "rule": d.rule,
+        "severity": d.severity.as_str(),
+        "file": d.location.file,
+        "line": d.location.line,
+        "column": d.location.column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "message": d.message,
+        "help": d.help,
+        "related": d.related.iter().map(|r| json!({
+            "file": r.location.file,
+            "line": r.location.line,
+            "column": r.location.column,
+            "message": r.message,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape() {
+        let d = Diagnostic::new(
+            "RB113",
+            "stale-review",
+            Severity::Warning,
+            "a.md",
+            3,
+            5,
+            "m",
+        )
+        .with_end(3, 15)
+        .with_related("b.md", 1, 1, "here");
+        let v = render(&[d], 2);
+        let keys: Vec<&str> = v["diagnostics"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 11);
+        assert_eq!(v["diagnostics"][0]["help"], Value::Null);
+        assert_eq!(v["diagnostics"][0]["related"][0]["file"], "b.md");
+        assert_eq!(v["summary"]["warnings"], 1);
+        assert_eq!(v["summary"]["files"], 2);
+    }
+}

@@ -1,0 +1,949 @@
+//! Reading facts out of one shell command: its words (after shell quoting) are split into
+//! simple commands at `|`, `&&`, `;` and `--`, wrappers such as `sudo`, `watch` and `ssh host`
+//! are looked through, and each program the index knows (`kubectl`/`oc`, `psql`, `redis-cli`,
+//! `mysql`, `nc`, Docker Compose) is read with its own flags. URLs are read in every word.
+
+use super::ComposeFlavour;
+use crate::model::Command;
+use crate::source::{SourceFile, Span};
+use regex::Regex;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+/// One fact before service names are resolved.
+#[derive(Debug, Clone)]
+pub struct Raw {
+    pub runbook: usize,
+    /// The whole command.
+    pub command_span: Span,
+    pub kind: RawKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum RawKind {
+    /// A `kubectl`/`oc` command: the resources it names (strong names are deployment,
+    /// statefulset, daemonset and service names and `app=` labels; weak ones are pod names).
+    Kube {
+        names: Vec<(String, bool)>,
+        namespace: Option<(String, Span)>,
+        all_namespaces: bool,
+        /// `kubectl config set-context --namespace=x`: later commands need no `-n`.
+        sets_namespace: bool,
+        program: String,
+    },
+    Port {
+        host: String,
+        port: u16,
+        span: Span,
+        metrics: bool,
+    },
+    HostNamespace {
+        service: String,
+        ns: String,
+        span: Span,
+    },
+    Database {
+        host: Option<String>,
+        db: String,
+        span: Span,
+    },
+    Compose {
+        flavour: ComposeFlavour,
+        span: Span,
+    },
+    ComposeService {
+        name: String,
+    },
+}
+
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(https?|postgres|postgresql|redis|rediss|amqps?|mysql|mongodb|grpc|tcp|wss?)://(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)(?::(\d{1,5}))?(/[^\s?#'\x22]*)?",
+    )
+    .expect("valid regex")
+});
+
+static DATNAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bdatname\s*=\s*'([A-Za-z0-9_]+)'").expect("valid regex"));
+
+/// Databases every PostgreSQL server has; connecting to one says nothing about the app's.
+const SYSTEM_DATABASES: &[&str] = &["postgres", "template0", "template1"];
+
+/// Reads one command.
+pub fn command(runbook: usize, source: &SourceFile, span: Span, cmd: &Command, out: &mut Vec<Raw>) {
+    let words = expand(&cmd.argv);
+    let mut found = Vec::new();
+    let mut cx = Cx {
+        source,
+        span,
+        out: &mut found,
+    };
+    for word in &words {
+        cx.urls(word);
+    }
+    for segment in words.split(|w| is_separator(w)) {
+        cx.segment(segment);
+    }
+    if cmd.program.contains("psql") || cmd.programs.iter().any(|p| p == "psql") {
+        // `datname = 'x'` in a psql -c query names the database of the -h host.
+        let host = found.iter().find_map(|r| match &r {
+            RawKind::Database { host, .. } => Some(host.clone()),
+            _ => None,
+        });
+        for caps in DATNAME.captures_iter(&cmd.text) {
+            let db = caps[1].to_owned();
+            if SYSTEM_DATABASES.contains(&db.as_str()) {
+                continue;
+            }
+            if let Some(span) = locate(source, span, &[format!("'{db}'")], &db) {
+                found.push(RawKind::Database {
+                    host: host.clone().flatten(),
+                    db,
+                    span,
+                });
+            }
+        }
+    }
+    // One statement per command and value: `a -p 6379 | xargs a -p 6379` says it once.
+    let mut seen = BTreeSet::new();
+    for kind in found {
+        let key = match &kind {
+            // `-d x -c "... datname = 'x'"` states the name once.
+            RawKind::Database { host, db, .. } => format!("db {host:?} {db}"),
+            RawKind::Port {
+                host,
+                port,
+                metrics,
+                ..
+            } => format!("port {host} {port} {metrics}"),
+            other => format!("{other:?}"),
+        };
+        if seen.insert(key) {
+            out.push(Raw {
+                runbook,
+                command_span: span,
+                kind,
+            });
+        }
+    }
+}
+
+/// `datname = 'x'` in a SQL snippet (no host known).
+pub fn snippet(runbook: usize, source: &SourceFile, span: Span, text: &str, out: &mut Vec<Raw>) {
+    for caps in DATNAME.captures_iter(text) {
+        let db = caps[1].to_owned();
+        if SYSTEM_DATABASES.contains(&db.as_str()) {
+            continue;
+        }
+        if let Some(found) = locate(source, span, &[format!("'{db}'")], &db) {
+            out.push(Raw {
+                runbook,
+                command_span: span,
+                kind: RawKind::Database {
+                    host: None,
+                    db,
+                    span: found,
+                },
+            });
+        }
+    }
+}
+
+fn is_separator(word: &str) -> bool {
+    matches!(word, "|" | "||" | "&&" | ";" | "&" | "--" | "|&")
+}
+
+/// Splits words that hold a whole command (`watch 'kubectl get pods -n x'`, `sh -c '...'`)
+/// into their own words, between separators.
+fn expand(argv: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(argv.len());
+    for word in argv {
+        let first = word.split_whitespace().next().unwrap_or("");
+        if word.contains(char::is_whitespace) && is_known_program(first) {
+            if let Ok(inner) = shell_words::split(word) {
+                out.push(";".to_owned());
+                out.extend(inner);
+                out.push(";".to_owned());
+                continue;
+            }
+        }
+        out.push(word.clone());
+    }
+    out
+}
+
+fn is_known_program(word: &str) -> bool {
+    matches!(
+        basename(word),
+        "kubectl"
+            | "oc"
+            | "psql"
+            | "redis-cli"
+            | "mysql"
+            | "nc"
+            | "ncat"
+            | "netcat"
+            | "telnet"
+            | "docker"
+            | "docker-compose"
+            | "curl"
+            | "wget"
+    )
+}
+
+fn basename(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+struct Cx<'a> {
+    source: &'a SourceFile,
+    span: Span,
+    out: &'a mut Vec<RawKind>,
+}
+
+impl Cx<'_> {
+    fn locate(&self, needles: &[String], value: &str) -> Span {
+        locate(self.source, self.span, needles, value).unwrap_or(self.span)
+    }
+
+    fn urls(&mut self, word: &str) {
+        for caps in URL.captures_iter(word) {
+            let scheme = caps[1].to_ascii_lowercase();
+            let host = caps[2].to_owned();
+            let port = caps.get(3).map(|m| m.as_str());
+            let path = caps.get(4).map_or("", |m| m.as_str());
+            let Some((key, ns)) = host_key(&host) else {
+                continue;
+            };
+            if let Some(ns) = ns {
+                let span = self.locate(std::slice::from_ref(&host), &host);
+                let ns_span = sub_span(self.source, span, &host, &ns);
+                self.out.push(RawKind::HostNamespace {
+                    service: key.clone(),
+                    ns,
+                    span: ns_span,
+                });
+            }
+            if let Some(port) = port.and_then(|p| p.parse::<u16>().ok()) {
+                let span = self.locate(&[format!("{host}:{port}")], &port.to_string());
+                self.out.push(RawKind::Port {
+                    host: key.clone(),
+                    port,
+                    span,
+                    metrics: path.trim_end_matches('/').ends_with("/metrics"),
+                });
+            }
+            if scheme.starts_with("postgres") {
+                let db = path.trim_start_matches('/');
+                if is_name(db) && !SYSTEM_DATABASES.contains(&db) {
+                    let span = self.locate(&[format!("/{db}")], db);
+                    self.out.push(RawKind::Database {
+                        host: Some(key),
+                        db: db.to_owned(),
+                        span,
+                    });
+                }
+            }
+        }
+    }
+
+    fn segment(&mut self, words: &[String]) {
+        let words = skip_wrappers(words);
+        let Some(first) = words.first() else {
+            return;
+        };
+        match basename(first) {
+            "kubectl" | "oc" => self.kube(words),
+            "psql" => self.psql(words),
+            "redis-cli" => self.host_port(words, "-h", "-p"),
+            "mysql" => self.mysql(words),
+            "nc" | "ncat" | "netcat" | "telnet" => self.netcat(words),
+            "docker-compose" => self.compose(words, ComposeFlavour::Standalone, 1),
+            "docker" if words.get(1).is_some_and(|w| w == "compose") => {
+                self.compose(words, ComposeFlavour::Plugin, 2);
+            }
+            "ssh" => {
+                let rest = skip_flags(
+                    &words[1..],
+                    &["-i", "-p", "-l", "-o", "-J", "-F", "-L", "-R", "-D"],
+                );
+                if rest.len() > 1 {
+                    self.segment(&rest[1..]);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn kube(&mut self, words: &[String]) {
+        let mut namespace = None;
+        let mut all_namespaces = false;
+        let mut names = Vec::new();
+        let mut positional: Vec<&str> = Vec::new();
+        let mut i = 1;
+        while i < words.len() {
+            let w = words[i].as_str();
+            let next = words.get(i + 1).map(String::as_str);
+            if w == "-n" || w == "--namespace" {
+                if let Some(v) = next {
+                    namespace = Some(v.to_owned());
+                }
+                i += 2;
+                continue;
+            }
+            if let Some(v) = w
+                .strip_prefix("--namespace=")
+                .or_else(|| w.strip_prefix("-n="))
+                .or_else(|| {
+                    w.strip_prefix("-n")
+                        .filter(|v| !v.starts_with('-') && !v.is_empty())
+                })
+            {
+                namespace = Some(v.to_owned());
+                i += 1;
+                continue;
+            }
+            if w == "-A" || w == "--all-namespaces" || w == "--all-namespaces=true" {
+                all_namespaces = true;
+                i += 1;
+                continue;
+            }
+            if w == "-l" || w == "--selector" {
+                if let Some(v) = next {
+                    labels(v, &mut names);
+                }
+                i += 2;
+                continue;
+            }
+            if let Some(v) = w
+                .strip_prefix("--selector=")
+                .or_else(|| w.strip_prefix("-l").filter(|v| v.contains('=')))
+            {
+                labels(v, &mut names);
+                i += 1;
+                continue;
+            }
+            if w.starts_with('-') {
+                i += if !w.contains('=') && KUBE_FLAGS_WITH_VALUE.contains(&w) {
+                    2
+                } else {
+                    1
+                };
+                continue;
+            }
+            positional.push(w);
+            i += 1;
+        }
+        let program = basename(&words[0]).to_owned();
+        let verb = positional.first().copied().unwrap_or("");
+        if verb == "config" {
+            self.out.push(RawKind::Kube {
+                names: Vec::new(),
+                namespace: None,
+                all_namespaces: false,
+                sets_namespace: namespace.is_some(),
+                program,
+            });
+            return;
+        }
+        if matches!(
+            verb,
+            "run" | "create" | "apply" | "expose" | "api-resources" | "version"
+        ) {
+            names.clear();
+        } else {
+            let args: &[&str] = if verb == "rollout" || verb == "set" {
+                positional.get(2..).unwrap_or(&[])
+            } else {
+                positional.get(1..).unwrap_or(&[])
+            };
+            resources(verb, args, &mut names);
+        }
+        names.retain(|(n, _)| is_name(n));
+        let namespace = namespace.filter(|ns| is_name(ns)).map(|ns| {
+            let needles = [
+                format!("-n {ns}"),
+                format!("--namespace={ns}"),
+                format!("--namespace {ns}"),
+                format!("-n={ns}"),
+                format!("-n{ns}"),
+            ];
+            let span = self.locate(&needles, &ns);
+            (ns, span)
+        });
+        if names.is_empty() {
+            return;
+        }
+        self.out.push(RawKind::Kube {
+            names,
+            namespace,
+            all_namespaces,
+            sets_namespace: false,
+            program,
+        });
+    }
+
+    fn psql(&mut self, words: &[String]) {
+        let (mut host, mut port, mut db) = (None, None, None);
+        let mut i = 1;
+        while i < words.len() {
+            let w = words[i].as_str();
+            let next = words.get(i + 1).cloned();
+            match w {
+                "-h" | "--host" => (host, i) = (next, i + 2),
+                "-p" | "--port" => (port, i) = (next, i + 2),
+                "-d" | "--dbname" => (db, i) = (next, i + 2),
+                "-U" | "--username" | "-c" | "--command" | "-f" | "--file" | "-v" | "--set"
+                | "-o" | "-P" | "-F" | "-R" => i += 2,
+                _ => {
+                    if let Some(v) = w.strip_prefix("--host=") {
+                        host = Some(v.to_owned());
+                    } else if let Some(v) = w.strip_prefix("--port=") {
+                        port = Some(v.to_owned());
+                    } else if let Some(v) = w.strip_prefix("--dbname=") {
+                        db = Some(v.to_owned());
+                    } else if !w.starts_with('-') && db.is_none() {
+                        db = Some(w.to_owned());
+                    }
+                    i += 1;
+                }
+            }
+        }
+        let host = host.and_then(|h| host_key(&h).map(|(k, _)| (h, k)));
+        if let (Some((raw, key)), Some(port)) = (&host, port.as_deref()) {
+            if let Ok(p) = port.parse::<u16>() {
+                let span = self.locate(&[format!("-p {port}"), format!("--port={port}")], port);
+                let _ = raw;
+                self.out.push(RawKind::Port {
+                    host: key.clone(),
+                    port: p,
+                    span,
+                    metrics: false,
+                });
+            }
+        }
+        let Some(db) = db else {
+            return;
+        };
+        if db.contains("://") || !is_name(&db) || SYSTEM_DATABASES.contains(&db.as_str()) {
+            return;
+        }
+        let span = self.locate(
+            &[
+                format!("-d {db}"),
+                format!("--dbname={db}"),
+                format!("--dbname {db}"),
+                format!("-d{db}"),
+                db.clone(),
+            ],
+            &db,
+        );
+        self.out.push(RawKind::Database {
+            host: host.map(|(_, k)| k),
+            db,
+            span,
+        });
+    }
+
+    fn mysql(&mut self, words: &[String]) {
+        self.host_port(words, "-h", "-P");
+        let mut i = 1;
+        while i < words.len() {
+            let w = words[i].as_str();
+            if w == "-D" || w == "--database" {
+                if let Some(db) = words.get(i + 1).filter(|d| is_name(d)) {
+                    let span = self.locate(&[format!("{w} {db}")], db);
+                    self.out.push(RawKind::Database {
+                        host: None,
+                        db: db.clone(),
+                        span,
+                    });
+                }
+                return;
+            }
+            i += 1;
+        }
+    }
+
+    fn host_port(&mut self, words: &[String], host_flag: &str, port_flag: &str) {
+        let value = |flag: &str| {
+            words
+                .iter()
+                .position(|w| w == flag)
+                .and_then(|i| words.get(i + 1))
+        };
+        let (Some(host), Some(port)) = (value(host_flag), value(port_flag)) else {
+            return;
+        };
+        let (Some((key, _)), Ok(p)) = (host_key(host), port.parse::<u16>()) else {
+            return;
+        };
+        let span = self.locate(&[format!("{port_flag} {port}")], port);
+        self.out.push(RawKind::Port {
+            host: key,
+            port: p,
+            span,
+            metrics: false,
+        });
+    }
+
+    fn netcat(&mut self, words: &[String]) {
+        let rest = skip_flags(&words[1..], &["-w", "-p", "-s", "-i", "-q", "-W"]);
+        let [host, port] = rest else {
+            return;
+        };
+        let (Some((key, _)), Ok(p)) = (host_key(host), port.parse::<u16>()) else {
+            return;
+        };
+        let span = self.locate(&[format!("{host} {port}")], port);
+        self.out.push(RawKind::Port {
+            host: key,
+            port: p,
+            span,
+            metrics: false,
+        });
+    }
+
+    fn compose(&mut self, words: &[String], flavour: ComposeFlavour, skip: usize) {
+        let needle = flavour.as_str();
+        let span =
+            locate(self.source, self.span, &[needle.to_owned()], needle).unwrap_or(self.span);
+        self.out.push(RawKind::Compose { flavour, span });
+        let rest = skip_flags(
+            words.get(skip..).unwrap_or(&[]),
+            &[
+                "-f",
+                "--file",
+                "-p",
+                "--project-name",
+                "--env-file",
+                "--profile",
+            ],
+        );
+        let Some((sub, args)) = rest.split_first() else {
+            return;
+        };
+        let many = matches!(
+            sub.as_str(),
+            "up" | "restart"
+                | "pull"
+                | "logs"
+                | "ps"
+                | "stop"
+                | "start"
+                | "images"
+                | "rm"
+                | "kill"
+                | "create"
+                | "top"
+                | "pause"
+                | "unpause"
+                | "build"
+                | "push"
+        );
+        let one = matches!(sub.as_str(), "exec" | "run");
+        if !many && !one {
+            return;
+        }
+        let services = skip_flags(
+            args,
+            &[
+                "--tail",
+                "-t",
+                "--timeout",
+                "--scale",
+                "-u",
+                "--user",
+                "-w",
+                "--workdir",
+                "-e",
+                "--env",
+                "--index",
+                "--since",
+                "--until",
+            ],
+        );
+        let services = if one {
+            services.get(..1).unwrap_or(&[])
+        } else {
+            services
+        };
+        for name in services {
+            if is_name(name) {
+                self.out
+                    .push(RawKind::ComposeService { name: name.clone() });
+            }
+        }
+    }
+}
+
+/// Flags of kubectl that take a value as the next word.
+const KUBE_FLAGS_WITH_VALUE: &[&str] = &[
+    "-o",
+    "--output",
+    "-c",
+    "--container",
+    "-f",
+    "--filename",
+    "--context",
+    "--cluster",
+    "--kubeconfig",
+    "--image",
+    "-p",
+    "--patch",
+    "--type",
+    "--replicas",
+    "--tail",
+    "--since",
+    "--timeout",
+    "--revision",
+    "--to-revision",
+    "--sort-by",
+    "--grace-period",
+    "-i",
+    "--field-selector",
+    "--from",
+    "--as",
+    "-s",
+    "--server",
+    "--user",
+    "--token",
+    "--template",
+    "-L",
+    "--label-columns",
+];
+
+/// The words after leading flags; a flag in `with_value` also skips the word after it.
+fn skip_flags<'a>(words: &'a [String], with_value: &[&str]) -> &'a [String] {
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        if !w.starts_with('-') || w == "-" {
+            break;
+        }
+        i += if with_value.contains(&w.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    // Flags after positionals (`nc host 5432 -v`) are dropped too.
+    let rest = words.get(i..).unwrap_or(&[]);
+    let end = rest
+        .iter()
+        .position(|w| w.starts_with('-'))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// Leading words that run another command: `sudo -u x`, `A=b`, `time`, `watch -n 5`, `timeout 5`.
+fn skip_wrappers(words: &[String]) -> &[String] {
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        let w = w.as_str();
+        if (w.contains('=') && !w.starts_with('-') && !w.contains('/'))
+            || matches!(w, "time" | "nohup" | "exec" | "command" | "builtin")
+        {
+            i += 1;
+        } else if matches!(w, "sudo" | "watch" | "timeout") {
+            i += 1;
+            while let Some(f) = words.get(i) {
+                if f.starts_with('-') {
+                    let takes =
+                        matches!(f.as_str(), "-u" | "-g" | "-n" | "--interval" | "-s" | "-k");
+                    i += if takes { 2 } else { 1 };
+                } else if w == "timeout" && f.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    words.get(i..).unwrap_or(&[])
+}
+
+/// Kubernetes resource kinds whose name is the service's name.
+fn strong_kind(kind: &str) -> Option<bool> {
+    match kind.split('.').next().unwrap_or(kind) {
+        "deployment" | "deployments" | "deploy" | "statefulset" | "statefulsets" | "sts"
+        | "daemonset" | "daemonsets" | "ds" | "service" | "services" | "svc" => Some(true),
+        "pod"
+        | "pods"
+        | "po"
+        | "replicaset"
+        | "replicasets"
+        | "rs"
+        | "hpa"
+        | "horizontalpodautoscaler"
+        | "horizontalpodautoscalers" => Some(false),
+        _ => None,
+    }
+}
+
+/// Names in the positional words of a kubectl command.
+fn resources(verb: &str, args: &[&str], names: &mut Vec<(String, bool)>) {
+    let mut i = 0;
+    let mut any_kind = false;
+    while let Some(arg) = args.get(i) {
+        if let Some((kind, name)) = arg.split_once('/') {
+            if let Some(strong) = strong_kind(&kind.to_ascii_lowercase()) {
+                names.push((name.to_owned(), strong));
+            }
+            any_kind = true;
+            i += 1;
+            continue;
+        }
+        if let Some(strong) = strong_kind(&arg.to_ascii_lowercase()) {
+            for name in args.get(i + 1..).unwrap_or(&[]) {
+                if name.contains('/') {
+                    break;
+                }
+                for n in name.split(',') {
+                    names.push((n.to_owned(), strong));
+                }
+            }
+            return;
+        }
+        i += 1;
+    }
+    // `kubectl logs POD`, `kubectl exec POD`: the first word is a pod name.
+    if !any_kind
+        && matches!(
+            verb,
+            "logs" | "exec" | "attach" | "port-forward" | "cp" | "debug"
+        )
+    {
+        if let Some(first) = args.first() {
+            let pod = first.split(':').next().unwrap_or(first);
+            names.push((pod.to_owned(), false));
+        }
+    }
+}
+
+fn labels(selector: &str, names: &mut Vec<(String, bool)>) {
+    for part in selector.split(',') {
+        if let Some((key, value)) = part.split_once('=') {
+            let key = key.trim_end_matches('=');
+            if matches!(
+                key,
+                "app" | "app.kubernetes.io/name" | "k8s-app" | "app.kubernetes.io/instance"
+            ) {
+                names.push((value.trim_start_matches('=').to_owned(), true));
+            }
+        }
+    }
+}
+
+/// The service key of a host, and the namespace when it is `x.ns.svc[.cluster.local]`.
+/// Local addresses and written-out placeholders give nothing.
+pub fn host_key(host: &str) -> Option<(String, Option<String>)> {
+    let host = host.to_ascii_lowercase();
+    if matches!(
+        host.as_str(),
+        "localhost" | "0.0.0.0" | "::1" | "host.docker.internal"
+    ) || host.starts_with("127.")
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+        || host.is_empty()
+        || host.starts_with('-')
+    {
+        return None;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() >= 3 && parts[2] == "svc" {
+        return Some((parts[0].to_owned(), Some(parts[1].to_owned())));
+    }
+    if host.chars().all(|c| c == 'x' || c == '.') {
+        return None;
+    }
+    Some((host, None))
+}
+
+/// A Kubernetes-style name (lower-case letters, digits, `-`, `_`, `.`), not a placeholder.
+pub fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 253
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && !text.eq_ignore_ascii_case("xxx")
+}
+
+/// Strong service names: named as a deployment, service, label, compose service or URL host.
+pub fn known_services(raws: &[Raw]) -> BTreeSet<String> {
+    let mut known = BTreeSet::new();
+    for raw in raws {
+        match &raw.kind {
+            RawKind::Kube { names, .. } => {
+                known.extend(
+                    names
+                        .iter()
+                        .filter(|(_, strong)| *strong)
+                        .map(|(n, _)| n.clone()),
+                );
+            }
+            RawKind::Port { host, .. } if !host.contains('.') => {
+                known.insert(host.clone());
+            }
+            RawKind::HostNamespace { service, .. } => {
+                known.insert(service.clone());
+            }
+            RawKind::ComposeService { name } => {
+                known.insert(name.clone());
+            }
+            _ => {}
+        }
+    }
+    known
+}
+
+/// The known service a pod (or replica set, or HPA) name belongs to: the name itself, or a
+/// known name followed by pod suffixes (`-7d9c6b8f54-2kqzt`, `-0`, `-xxxxx`).
+pub fn resolve_pod(name: &str, known: &BTreeSet<String>) -> Option<String> {
+    if known.contains(name) {
+        return Some(name.to_owned());
+    }
+    known
+        .iter()
+        .filter(|s| {
+            name.strip_prefix(s.as_str())
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|rest| {
+                    let parts: Vec<&str> = rest.split('-').collect();
+                    parts.len() <= 2 && parts.iter().all(|p| pod_suffix(p))
+                })
+        })
+        .max_by_key(|s| s.len())
+        .cloned()
+}
+
+/// Generated suffix: the pod-name alphabet (no vowels), all digits, or an `x` placeholder.
+fn pod_suffix(part: &str) -> bool {
+    const ALPHABET: &str = "bcdfghjklmnpqrstvwxz0123456789";
+    !part.is_empty()
+        && (part.chars().all(|c| c == 'x')
+            || part.chars().all(|c| c.is_ascii_digit())
+            || ((part.len() == 5 || (8..=10).contains(&part.len()))
+                && part.chars().all(|c| ALPHABET.contains(c))))
+}
+
+/// True when `word` occurs in `text` not inside a longer name.
+pub fn contains_word(text: &str, word: &str) -> bool {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(is_name_char) && !after.is_some_and(is_name_char)
+    })
+}
+
+/// The span of `value` inside the first of `needles` found in `span` (not inside a longer
+/// word); `None` when no needle is there (quoting or line continuations in between).
+pub fn locate(source: &SourceFile, span: Span, needles: &[String], value: &str) -> Option<Span> {
+    let end = span.end.min(source.text.len());
+    let slice = source.text.get(span.start..end)?;
+    for needle in needles {
+        if needle.is_empty() {
+            continue;
+        }
+        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+        for (pos, _) in slice.match_indices(needle.as_str()) {
+            let after = slice[pos + needle.len()..].chars().next();
+            let before = slice[..pos].chars().next_back();
+            let starts_word = needle.chars().next().is_some_and(is_word);
+            let ends_word = needle
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+            if (ends_word
+                && after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                || (starts_word && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
+                continue;
+            }
+            let offset = needle.rfind(value).unwrap_or(0);
+            let start = span.start + pos + offset;
+            return Some(source.span(start, start + value.len()));
+        }
+    }
+    None
+}
+
+/// The span of `part` inside `whole`, which `span` covers.
+fn sub_span(source: &SourceFile, span: Span, whole: &str, part: &str) -> Span {
+    let parts: Vec<&str> = whole.split('.').collect();
+    let offset = if parts.len() > 1 {
+        parts[0].len() + 1
+    } else {
+        whole.find(part).unwrap_or(0)
+    };
+    let start = span.start + offset;
+    if span.end - span.start >= offset + part.len() {
+        source.span(start, start + part.len())
+    } else {
+        span
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn pod_names_resolve_to_known_services() {
+        let k = known(&["parcel-api", "parcel", "postgres"]);
+        assert_eq!(
+            resolve_pod("parcel-api-7d9c6b8f54-2kqzt", &k).as_deref(),
+            Some("parcel-api")
+        );
+        assert_eq!(
+            resolve_pod("parcel-api-xxxxx-xxxxx", &k).as_deref(),
+            Some("parcel-api")
+        );
+        assert_eq!(resolve_pod("postgres-0", &k).as_deref(), Some("postgres"));
+        assert_eq!(resolve_pod("parcel-cache", &k), None);
+        assert_eq!(resolve_pod("other-xxxxx", &k), None);
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(
+            host_key("api.prod.svc.cluster.local"),
+            Some(("api".into(), Some("prod".into())))
+        );
+        assert_eq!(host_key("localhost"), None);
+        assert_eq!(
+            host_key("db.example.internal"),
+            Some(("db.example.internal".into(), None))
+        );
+    }
+
+    #[test]
+    fn locate_respects_word_ends() {
+        let src = SourceFile::new("a.md", "psql -d parcels -c 'x'\npsql -d parcel\n");
+        let first = src.span(0, 22);
+        assert_eq!(locate(&src, first, &["-d parcel".into()], "parcel"), None);
+        let found = locate(&src, first, &["-d parcels".into()], "parcels").unwrap();
+        assert_eq!(
+            (found.line, found.column, found.end - found.start),
+            (1, 9, 7)
+        );
+    }
+
+    #[test]
+    fn contains_word_needs_boundaries() {
+        assert!(contains_word("restart parcel-api", "parcel-api"));
+        assert!(!contains_word("restart parcel-api-v2", "parcel-api"));
+    }
+}

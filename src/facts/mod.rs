@@ -1,0 +1,349 @@
+//! The facts index: what every runbook of a book states about each service (port, Kubernetes
+//! namespace, database name), about the book as a whole (Docker Compose flavour) and about
+//! severity levels, each statement with the exact span that made it. The drift lints compare
+//! these statements; nothing here decides what is right.
+//!
+//! Service identity survives the usual spellings: `deployment/x`, `svc/x`, `app=x`, `x:3004`
+//! in a URL, `x.ns.svc`, and pod names such as `x-7d9c6b8f54-2kqzt` or `x-xxxxx` (the last two
+//! only when `x` is known from a stronger spelling somewhere in the book).
+
+mod extract;
+
+pub use extract::{is_name, locate};
+
+use crate::model::{Book, MetaEntry, StepKind};
+use crate::source::{SourceFile, Span};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One statement of a value, with where it was made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stated<T> {
+    /// The value as stated.
+    pub value: T,
+    /// Index of the runbook in `Book::runbooks`.
+    pub runbook: usize,
+    /// Path of the runbook, relative to the book root.
+    pub file: String,
+    /// The text that states it (the port digits, the namespace word...).
+    pub span: Span,
+}
+
+/// What the book states about one service.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServiceFacts {
+    /// Ports in URLs (`http://x:8081/...`), `-h x -p N`, `nc x N` and `Port:` metadata.
+    pub ports: Vec<Stated<u16>>,
+    /// Ports in URLs whose path is `/metrics`: a service often serves metrics on a second port.
+    pub metrics_ports: Vec<Stated<u16>>,
+    /// Namespaces of `kubectl`/`oc` commands that name the service, `x.ns.svc` hosts and
+    /// `Namespace:` metadata.
+    pub namespaces: Vec<Stated<String>>,
+    /// `kubectl`/`oc` commands that name the service but give no namespace (value: the program).
+    pub unnamespaced: Vec<Stated<String>>,
+}
+
+/// Docker Compose spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum ComposeFlavour {
+    /// The Compose v2 plugin, `docker compose`.
+    Plugin,
+    /// The standalone v1 binary, `docker-compose`.
+    Standalone,
+}
+
+impl ComposeFlavour {
+    /// As written in a command.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComposeFlavour::Plugin => "docker compose",
+            ComposeFlavour::Standalone => "docker-compose",
+        }
+    }
+}
+
+/// One severity level as one runbook defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeverityDef {
+    /// Level name as the table gives it (`P2`, `SEV2`, `Critical`).
+    pub name: String,
+    /// Response time as written (`1 hour`).
+    pub response: String,
+    /// What is compared: seconds when the time parses, else the lower-cased text.
+    pub key: String,
+}
+
+/// Everything the book states, by subject.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facts {
+    /// Per service (or host name, for hosts with dots such as `db.example.internal`).
+    pub services: BTreeMap<String, ServiceFacts>,
+    /// Database names per database host; `*` when the host is not written literally.
+    pub databases: BTreeMap<String, Vec<Stated<String>>>,
+    /// Every Docker Compose command, with its spelling.
+    pub compose: Vec<Stated<ComposeFlavour>>,
+    /// Severity definitions per level (`level 2` groups `P2` and `SEV2`; word levels by name).
+    pub severities: BTreeMap<String, Vec<Stated<SeverityDef>>>,
+}
+
+/// Builds the index from the runbooks whose `include` flag is set (ignored files state nothing).
+pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
+    let mut raws = Vec::new();
+    for (idx, (runbook, source)) in book.runbooks.iter().zip(sources).enumerate() {
+        if !include.get(idx).copied().unwrap_or(true) {
+            continue;
+        }
+        for step in &runbook.steps {
+            match &step.kind {
+                StepKind::Command(cmd) => extract::command(idx, source, step.span, cmd, &mut raws),
+                StepKind::Snippet { lang, text, .. } if lang == "sql" => {
+                    extract::snippet(idx, source, step.span, text, &mut raws);
+                }
+                _ => {}
+            }
+        }
+    }
+    let known = extract::known_services(&raws);
+    let mut facts = Facts::default();
+    let mut runbooks_setting_ns = BTreeSet::new();
+    for raw in &raws {
+        if let extract::RawKind::Kube {
+            sets_namespace: true,
+            ..
+        } = raw.kind
+        {
+            runbooks_setting_ns.insert(raw.runbook);
+        }
+    }
+    for raw in raws {
+        let file = book.runbooks[raw.runbook].path.clone();
+        match raw.kind {
+            extract::RawKind::Kube {
+                names,
+                namespace,
+                all_namespaces,
+                sets_namespace: _,
+                program,
+            } => {
+                let mut services = BTreeSet::new();
+                for (name, strong) in names {
+                    if strong {
+                        services.insert(name);
+                    } else if let Some(service) = extract::resolve_pod(&name, &known) {
+                        services.insert(service);
+                    }
+                }
+                for service in services {
+                    let entry = facts.services.entry(service).or_default();
+                    match &namespace {
+                        Some((ns, span)) => {
+                            entry
+                                .namespaces
+                                .push(at(ns.clone(), raw.runbook, &file, *span))
+                        }
+                        None if !all_namespaces && !runbooks_setting_ns.contains(&raw.runbook) => {
+                            entry.unnamespaced.push(at(
+                                program.clone(),
+                                raw.runbook,
+                                &file,
+                                raw.command_span,
+                            ))
+                        }
+                        None => {}
+                    }
+                }
+            }
+            extract::RawKind::Port {
+                host,
+                port,
+                span,
+                metrics,
+            } => {
+                let entry = facts.services.entry(host).or_default();
+                let list = if metrics {
+                    &mut entry.metrics_ports
+                } else {
+                    &mut entry.ports
+                };
+                list.push(at(port, raw.runbook, &file, span));
+            }
+            extract::RawKind::HostNamespace { service, ns, span } => facts
+                .services
+                .entry(service)
+                .or_default()
+                .namespaces
+                .push(at(ns, raw.runbook, &file, span)),
+            extract::RawKind::Database { host, db, span } => facts
+                .databases
+                .entry(host.unwrap_or_else(|| "*".to_owned()))
+                .or_default()
+                .push(at(db, raw.runbook, &file, span)),
+            extract::RawKind::Compose { flavour, span } => {
+                facts.compose.push(at(flavour, raw.runbook, &file, span));
+            }
+            extract::RawKind::ComposeService { .. } => {}
+        }
+    }
+    for (idx, (runbook, source)) in book.runbooks.iter().zip(sources).enumerate() {
+        if !include.get(idx).copied().unwrap_or(true) {
+            continue;
+        }
+        metadata_facts(idx, runbook, source, &known, &mut facts);
+        for (_, table) in runbook.severity_tables() {
+            for level in &table.levels {
+                let Some(response) = level.response_time.as_deref().map(str::trim) else {
+                    continue;
+                };
+                if response.is_empty() || response == "-" {
+                    continue;
+                }
+                let key = level.response_secs.map_or_else(
+                    || {
+                        response
+                            .to_lowercase()
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    },
+                    |secs| format!("{secs}s"),
+                );
+                let span = extract::locate(source, level.span, &[response.to_owned()], response)
+                    .unwrap_or(level.span);
+                facts
+                    .severities
+                    .entry(severity_group(&level.name, level.rank))
+                    .or_default()
+                    .push(Stated {
+                        value: SeverityDef {
+                            name: level.name.clone(),
+                            response: response.to_owned(),
+                            key,
+                        },
+                        runbook: idx,
+                        file: runbook.path.clone(),
+                        span,
+                    });
+            }
+        }
+    }
+    facts
+}
+
+fn at<T>(value: T, runbook: usize, file: &str, span: Span) -> Stated<T> {
+    Stated {
+        value,
+        runbook,
+        file: file.to_owned(),
+        span,
+    }
+}
+
+/// `P2`, `SEV2` and `S2` name the same level (books say "SEV1 to SEV4 match P1 to P4"); a word
+/// level such as `Critical` is compared only with the same word.
+pub fn severity_group(name: &str, rank: u32) -> String {
+    let upper = name.to_ascii_uppercase();
+    let code = ["SEV", "P", "S"].iter().any(|p| {
+        upper
+            .strip_prefix(p)
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
+    });
+    if code {
+        format!("level {rank}")
+    } else {
+        name.to_lowercase()
+    }
+}
+
+/// `Port:` and `Namespace:` metadata speak for the runbook's subject: the one known service
+/// its title or file name names.
+fn metadata_facts(
+    idx: usize,
+    runbook: &crate::model::Runbook,
+    source: &SourceFile,
+    known: &BTreeSet<String>,
+    facts: &mut Facts,
+) {
+    let Some(subject) = subject_service(runbook, known) else {
+        return;
+    };
+    let value_span = |entry: &MetaEntry| {
+        extract::locate(
+            source,
+            entry.span,
+            std::slice::from_ref(&entry.value),
+            &entry.value,
+        )
+        .unwrap_or(entry.span)
+    };
+    for entry in &runbook.meta.entries {
+        match entry.name.as_str() {
+            "port" => {
+                if let Ok(port) = entry.value.trim().parse::<u16>() {
+                    facts
+                        .services
+                        .entry(subject.clone())
+                        .or_default()
+                        .ports
+                        .push(Stated {
+                            value: port,
+                            runbook: idx,
+                            file: runbook.path.clone(),
+                            span: value_span(entry),
+                        });
+                }
+            }
+            "namespace" | "kubernetes_namespace" => {
+                let ns = entry.value.trim().trim_matches('`').to_owned();
+                if extract::is_name(&ns) {
+                    facts
+                        .services
+                        .entry(subject.clone())
+                        .or_default()
+                        .namespaces
+                        .push(Stated {
+                            value: ns,
+                            runbook: idx,
+                            file: runbook.path.clone(),
+                            span: value_span(entry),
+                        });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The one known service named by the title or the file name, if exactly one is.
+pub fn subject_service(
+    runbook: &crate::model::Runbook,
+    known: &BTreeSet<String>,
+) -> Option<String> {
+    let stem = runbook
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".md")
+        .to_lowercase();
+    let title = runbook.title.to_lowercase();
+    let named: Vec<&String> = known
+        .iter()
+        .filter(|s| extract::contains_word(&title, s) || extract::contains_word(&stem, s))
+        .collect();
+    match named.as_slice() {
+        [one] => Some((*one).clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_groups() {
+        assert_eq!(severity_group("P2", 2), "level 2");
+        assert_eq!(severity_group("SEV2", 2), "level 2");
+        assert_eq!(severity_group("Critical", 1), "critical");
+    }
+}

@@ -1,0 +1,209 @@
+//! What it does: finds credentials written into a runbook: provider-prefixed tokens (AWS
+//! access key ids `AKIA...`, GitHub `ghp_...`/`github_pat_...`, GitLab `glpat-...`, Slack
+//! `xox?-...`, Stripe `sk_live_...`, Google `AIza...`), private key blocks, and
+//! high-entropy values after `password=`, `token=`, `secret=`, `api_key=` or `Bearer`, and
+//! in `scheme://user:password@host` URLs. The value is redacted in every output format: the
+//! message never contains it and source excerpts show `*` instead.
+//!
+//! Why it matters: runbooks are copied into wikis, tickets and chat. A token in a runbook is a
+//! token in every one of those places, for as long as it is valid.
+//!
+//! Example:
+//! ```bash
+//! curl -H "Authorization: Bearer 8fK2mQ9xLr4vT7wZ3pN6sB1yH5cJ0dGe" https://api.example.com/
+//! ```
+//!
+//! Use instead:
+//! ```bash
+//! curl -H "Authorization: Bearer $API_TOKEN" https://api.example.com/
+//! ```
+//!
+//! Known limits: values that look like placeholders (`<token>`, `$VAR`, `YOUR_...`,
+//! `changeme`, `xxxx`, `EXAMPLE`) and short or low-entropy values are not reported, so a weak
+//! real password such as `admin123` goes unnoticed.
+
+use super::super::{Context, Sink};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// (what, pattern): the whole match is the secret.
+static PREFIXED: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+        ("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+        ("GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"),
+        ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
+        ("Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+        ("Stripe secret key", r"\b[sr]k_live_[A-Za-z0-9]{20,}\b"),
+        ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    ]
+    .into_iter()
+    .map(|(what, re)| (what, Regex::new(re).expect("valid regex")))
+    .collect()
+});
+
+static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----BEGIN ([A-Z]+ )*PRIVATE KEY( BLOCK)?-----").expect("valid regex")
+});
+
+/// Group 1 names what, group 2 is the value.
+static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\b(password|passwd|pwd|secret|client_secret|token|access_token|auth_token|api_key|apikey|api-key|access_key|secret_key)["']?\s*[:=]\s*["']?([^\s"'&;,)<>]+)"#,
+    )
+    .expect("valid regex")
+});
+
+static BEARER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(Bearer|token)\s+([A-Za-z0-9._~+/-]{20,}=*)").expect("valid regex")
+});
+
+static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[a-z][a-z0-9+.-]*://[^:/\s@]+:([^@\s/]+)@").expect("valid regex")
+});
+
+pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+    for (idx, runbook, source) in cx.runbooks() {
+        let text = &source.text;
+        let mut found: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+        for (what, re) in PREFIXED.iter() {
+            for m in re.find_iter(text) {
+                if !m.as_str().contains("EXAMPLE") {
+                    found.push((m.range(), format!("hard-coded {what}")));
+                }
+            }
+        }
+        for m in PRIVATE_KEY.find_iter(text) {
+            let end = text[m.end()..]
+                .find("-----END")
+                .map_or(m.end(), |i| m.end() + i);
+            // The BEGIN line stays visible so the reader sees what it is; the body is masked.
+            let body_start = text[m.end()..]
+                .find('\n')
+                .map_or(m.end(), |i| m.end() + i + 1);
+            sink.redactions
+                .push((runbook.path.clone(), body_start..end.max(body_start)));
+            let span = source.span(m.start(), m.end());
+            sink.push(secret_diag(
+                cx,
+                idx,
+                span,
+                "private key block in the runbook".to_owned(),
+            ));
+        }
+        for caps in ASSIGNED.captures_iter(text) {
+            let value = caps.get(2).expect("group 2");
+            if looks_secret(value.as_str()) {
+                found.push((
+                    value.range(),
+                    format!("hard-coded {} value", caps[1].to_lowercase()),
+                ));
+            }
+        }
+        for caps in BEARER.captures_iter(text) {
+            let value = caps.get(2).expect("group 2");
+            if looks_secret(value.as_str()) {
+                found.push((value.range(), "hard-coded bearer token".to_owned()));
+            }
+        }
+        for caps in URL_PASSWORD.captures_iter(text) {
+            let value = caps.get(1).expect("group 1");
+            if looks_secret(value.as_str()) {
+                found.push((value.range(), "hard-coded password in a URL".to_owned()));
+            }
+        }
+        found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        let mut last_end = 0;
+        for (range, message) in found {
+            if range.start < last_end {
+                continue;
+            }
+            last_end = range.end;
+            sink.redactions.push((runbook.path.clone(), range.clone()));
+            let span = source.span(range.start, range.end);
+            sink.push(secret_diag(cx, idx, span, message));
+        }
+    }
+}
+
+fn secret_diag(
+    cx: &Context<'_>,
+    idx: usize,
+    span: crate::source::Span,
+    message: String,
+) -> crate::diag::Diagnostic {
+    cx.diag("RB117", idx, span, message).with_help(
+        "revoke the credential now, then read it from the environment or a secret store (`$API_TOKEN`, `vault kv get ...`)",
+    )
+}
+
+/// Long enough, varied enough, and not a placeholder.
+fn looks_secret(value: &str) -> bool {
+    let lower = value.to_lowercase();
+    const PLACEHOLDERS: &[&str] = &[
+        "$",
+        "<",
+        "{",
+        "*",
+        "%",
+        "xxx",
+        "your",
+        "example",
+        "changeme",
+        "change_me",
+        "redacted",
+        "placeholder",
+        "dummy",
+        "secret",
+        "password",
+        "token",
+        "...",
+        "replace",
+        "insert",
+    ];
+    if value.len() < 12 || PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
+        return false;
+    }
+    let classes = [
+        value.chars().any(|c| c.is_ascii_lowercase()),
+        value.chars().any(|c| c.is_ascii_uppercase()),
+        value.chars().any(|c| c.is_ascii_digit()),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    classes >= 2 && entropy(value) >= 3.0
+}
+
+/// Shannon entropy in bits per character.
+fn entropy(text: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for c in text.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let len = text.chars().count() as f64;
+    counts
+        .values()
+        .map(|&n| {
+            #[allow(clippy::cast_precision_loss)]
+            let p = n as f64 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_and_placeholders() {
+        assert!(looks_secret("8fK2mQ9xLr4vT7wZ3pN6sB1yH5cJ0dGe"));
+        assert!(!looks_secret("YOUR_API_TOKEN_HERE"));
+        assert!(!looks_secret("${DB_PASSWORD}"));
+        assert!(!looks_secret("aaaaaaaaaaaaaaaa"));
+        assert!(!looks_secret("short1A"));
+        assert!(!looks_secret("application/json"));
+    }
+}
