@@ -834,16 +834,6 @@ fn pod_suffix(part: &str) -> bool {
                 && part.chars().all(|c| ALPHABET.contains(c))))
 }
 
-/// True when `word` occurs in `text` not inside a longer name.
-pub fn contains_word(text: &str, word: &str) -> bool {
-    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    text.match_indices(word).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + word.len()..].chars().next();
-        !before.is_some_and(is_name_char) && !after.is_some_and(is_name_char)
-    })
-}
-
 /// The span of `value` inside the first of `needles` found in `span` (not inside a longer
 /// word); `None` when no needle is there (quoting or line continuations in between).
 pub fn locate(source: &SourceFile, span: Span, needles: &[String], value: &str) -> Option<Span> {
@@ -939,11 +929,5 @@ mod tests {
             (found.line, found.column, found.end - found.start),
             (1, 9, 7)
         );
-    }
-
-    #[test]
-    fn contains_word_needs_boundaries() {
-        assert!(contains_word("restart parcel-api", "parcel-api"));
-        assert!(!contains_word("restart parcel-api-v2", "parcel-api"));
     }
 }

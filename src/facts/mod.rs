@@ -326,10 +326,17 @@ pub fn subject_service(
         .trim_end_matches(".md")
         .to_lowercase();
     let title = runbook.title.to_lowercase();
-    let named: Vec<&String> = known
-        .iter()
-        .filter(|s| extract::contains_word(&title, s) || extract::contains_word(&stem, s))
+    // A service named "as a word" is a whole run of name characters, so looking each run up
+    // in `known` is the same test as searching for every known name (which is quadratic in
+    // the size of the book).
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut named: Vec<&String> = title
+        .split(|c: char| !is_name_char(c))
+        .chain(stem.split(|c: char| !is_name_char(c)))
+        .filter_map(|word| known.get(word))
         .collect();
+    named.sort();
+    named.dedup();
     match named.as_slice() {
         [one] => Some((*one).clone()),
         _ => None,
@@ -339,6 +346,40 @@ pub fn subject_service(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subject_is_a_whole_service_name_in_title_or_file_name() {
+        let known: BTreeSet<String> = ["parcel-api", "parcel-api-v2", "route"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let runbook = |path: &str, title: &str| {
+            let mut r = crate::parse::parse_runbook(&crate::source::SourceFile::new(
+                path,
+                format!("# {title}\n"),
+            ));
+            r.path = path.to_owned();
+            r
+        };
+        assert_eq!(
+            subject_service(&runbook("x.md", "Restart parcel-api"), &known).as_deref(),
+            Some("parcel-api")
+        );
+        assert_eq!(
+            subject_service(&runbook("x.md", "Restart parcel-api-v2"), &known).as_deref(),
+            Some("parcel-api-v2")
+        );
+        assert_eq!(
+            subject_service(&runbook("route.md", "Restart"), &known).as_deref(),
+            Some("route")
+        );
+        assert_eq!(
+            subject_service(&runbook("x.md", "parcel-api and route"), &known),
+            None,
+            "two services: no subject"
+        );
+        assert_eq!(subject_service(&runbook("x.md", "Rerouted"), &known), None);
+    }
 
     #[test]
     fn severity_groups() {
