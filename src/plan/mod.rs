@@ -1,0 +1,259 @@
+//! Plans: a runbook turned into something a person or a pipeline can run step by step.
+//! Two views of one analysis: [`json::render`] (a documented, versioned JSON plan with a
+//! JSON Schema generated from its types) and [`bash::render`] (a standalone bash script).
+//!
+//! The analysis decides, once, what both views say about each step: which params it needs,
+//! the command text with placeholders replaced by safe references ([`subst`]), whether it
+//! needs a confirmation, and whether it can run at all. Nothing here does I/O.
+
+pub mod bash;
+pub mod json;
+pub mod params;
+pub mod quote;
+pub mod subst;
+
+use crate::config::PlanConfig;
+use crate::model::{Risk, Runbook, Step, StepKind};
+use params::Params;
+
+/// Version of the JSON plan; bumped on any incompatible change.
+pub const PLAN_SCHEMA_VERSION: u32 = 1;
+
+/// What a plan does with one step of the runbook.
+#[derive(Debug, Clone)]
+pub struct StepPlan<'a> {
+    /// The step.
+    pub step: &'a Step,
+    /// Needs a yes from the user before it runs: a check step, or a command whose risk is in
+    /// `[plan] confirm`.
+    pub confirm: bool,
+    /// For a command: the code to run, or why it cannot run unattended as written.
+    pub code: Option<Result<String, String>>,
+    /// For a command: it only changes the shell's directory or variables (`cd`, `export X=1`),
+    /// so a resumed run replays it.
+    pub context: bool,
+}
+
+/// A runbook analysed for planning.
+#[derive(Debug, Clone)]
+pub struct Analysis<'a> {
+    /// The runbook.
+    pub runbook: &'a Runbook,
+    /// Its params.
+    pub params: Params,
+    /// One entry per step of the runbook, severity tables included.
+    pub steps: Vec<StepPlan<'a>>,
+    /// Risks that need a confirmation.
+    pub confirm: Vec<Risk>,
+    /// `[plan] timeout`, as written.
+    pub timeout: Option<String>,
+}
+
+/// Analyses `runbook` with the `[plan]` settings.
+pub fn analyze<'a>(runbook: &'a Runbook, config: &PlanConfig) -> Analysis<'a> {
+    let params = params::collect(runbook);
+    let confirm = confirm_risks(config);
+    let steps = runbook
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| match &step.kind {
+            StepKind::Command(cmd) => {
+                let code = if cmd.argv.is_empty() || !subst::Scan::new(&cmd.text).complete {
+                    Err("its quotes, brackets or heredoc do not close, so it cannot run as written"
+                        .to_owned())
+                } else {
+                    subst::substitute(&cmd.text, &params.per_step[index].replacements).map_err(
+                        |u| {
+                            format!(
+                                "its placeholder {} sits inside {}, where a value cannot be inserted safely",
+                                u.placeholder, u.place
+                            )
+                        },
+                    )
+                };
+                StepPlan {
+                    step,
+                    confirm: confirm.contains(&cmd.risk),
+                    context: is_context(&cmd.text, &cmd.argv)
+                        && params.per_step[index].names.is_empty(),
+                    code: Some(code),
+                }
+            }
+            StepKind::Check { .. } => StepPlan {
+                step,
+                confirm: true,
+                code: None,
+                context: false,
+            },
+            _ => StepPlan {
+                step,
+                confirm: false,
+                code: None,
+                context: false,
+            },
+        })
+        .collect();
+    Analysis {
+        runbook,
+        params,
+        steps,
+        confirm,
+        timeout: config.timeout.clone(),
+    }
+}
+
+/// Checks the `[plan]` settings; the message names the bad key and value.
+pub fn check_config(config: &PlanConfig) -> Result<(), String> {
+    if !valid_shell(&config.shell) {
+        return Err(format!(
+            "[plan] shell = {:?}: the generated script needs bash 4 or newer; give `bash` or the path of a bash binary",
+            config.shell
+        ));
+    }
+    for risk in &config.confirm {
+        if parse_risk(risk).is_none() {
+            return Err(format!(
+                "[plan] confirm has {risk:?}; the risks are \"read-only\", \"mutating\" and \"destructive\""
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A bash binary: a name or path made of safe characters whose file name starts with `bash`
+/// (`bash`, `/usr/local/bin/bash5`). The script is bash; another shell would only fail later.
+fn valid_shell(shell: &str) -> bool {
+    shell
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '+' | '/'))
+        && shell
+            .rsplit('/')
+            .next()
+            .is_some_and(|name| name.starts_with("bash"))
+}
+
+fn parse_risk(text: &str) -> Option<Risk> {
+    match text {
+        "read-only" => Some(Risk::ReadOnly),
+        "mutating" => Some(Risk::Mutating),
+        "destructive" => Some(Risk::Destructive),
+        _ => None,
+    }
+}
+
+fn confirm_risks(config: &PlanConfig) -> Vec<Risk> {
+    let mut risks: Vec<Risk> = config
+        .confirm
+        .iter()
+        .filter_map(|r| parse_risk(r))
+        .collect();
+    risks.sort();
+    risks.dedup();
+    risks
+}
+
+/// The `#!` line for `[plan] shell`: a bare name goes through `env`, a path is used as is;
+/// anything else (which `check_config` reports) falls back to bash.
+pub fn shebang(shell: &str) -> String {
+    if !valid_shell(shell) {
+        "#!/usr/bin/env bash".to_owned()
+    } else if shell.starts_with('/') {
+        format!("#!{shell}")
+    } else {
+        format!("#!/usr/bin/env {shell}")
+    }
+}
+
+/// A command that only changes where the shell is or what it has set: `cd DIR`, `pushd DIR`,
+/// `export X=literal`, `X=literal`, joined by `&&` or `;`. Nothing it runs can fail in a way
+/// that matters or do harm, so a resumed run can replay it.
+fn is_context(text: &str, argv: &[String]) -> bool {
+    if argv.is_empty() || text.contains('`') || text.contains("$(") || text.contains('\n') {
+        return false;
+    }
+    let mut simple: Vec<&str> = Vec::new();
+    let mut ok = true;
+    let mut check = |words: &[&str]| {
+        let Some(first) = words.first() else {
+            return;
+        };
+        let fine = match *first {
+            "cd" | "pushd" => words.len() <= 2,
+            "export" => words[1..]
+                .iter()
+                .all(|w| params::assigned_names(&[(*w).to_owned()]).len() == 1 || is_plain(w)),
+            _ => words
+                .iter()
+                .all(|w| params::assigned_names(&[(*w).to_owned()]).len() == 1),
+        };
+        ok &= fine;
+    };
+    for word in argv {
+        for piece in word.split_inclusive(';') {
+            let w = piece.trim_end_matches(';');
+            match w {
+                "&&" | "" => check(&std::mem::take(&mut simple)),
+                "|" | "||" | "&" | "|&" => return false,
+                _ => simple.push(w),
+            }
+            if piece.ends_with(';') {
+                check(&std::mem::take(&mut simple));
+            }
+        }
+    }
+    check(&simple);
+    ok
+}
+
+fn is_plain(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        shell_words::split(text).unwrap()
+    }
+
+    #[test]
+    fn context_commands() {
+        for text in [
+            "cd /opt/x",
+            "export A=1 B",
+            "A=1; B=2",
+            "cd /x && export K=v",
+        ] {
+            assert!(is_context(text, &words(text)), "{text}");
+        }
+        for text in [
+            "cd /x && rm -rf y",
+            "A=$(kubectl get x)",
+            "A=1 kubectl get x",
+            "cd /x | cat",
+            "kubectl get pods",
+        ] {
+            assert!(!is_context(text, &words(text)), "{text}");
+        }
+    }
+
+    #[test]
+    fn config_checks() {
+        let mut config = PlanConfig::default();
+        assert!(check_config(&config).is_ok());
+        config.shell = "bash\nrm -rf /".into();
+        assert!(check_config(&config).unwrap_err().contains("[plan] shell"));
+        config.shell = "zsh".into();
+        assert!(check_config(&config).unwrap_err().contains("needs bash 4"));
+        config.shell = "/opt/homebrew/bin/bash".into();
+        assert!(check_config(&config).is_ok());
+        config.shell = "bash\nrm -rf /".into();
+        assert_eq!(shebang(&config.shell), "#!/usr/bin/env bash");
+        assert_eq!(shebang("/bin/bash"), "#!/bin/bash");
+        config.shell = "bash".into();
+        config.confirm = vec!["destructiv".into()];
+        assert!(check_config(&config).unwrap_err().contains("destructiv"));
+    }
+}
