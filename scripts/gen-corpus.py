@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates a benchmark corpus of N runbooks from the example book in content/.
 
-Each copy renames the services, ports and namespaces so the corpus is not N identical files
-(and drift rules see realistic variety). Deterministic: the same N gives the same bytes.
+Each copy of the book renames its services and namespaces, so the corpus is not N identical
+files and drift rules see realistic variety, and keeps the book's folder layout, so links
+still resolve. Deterministic: the same N gives the same bytes.
 
 usage: scripts/gen-corpus.py N OUT_DIR
 """
@@ -25,7 +26,8 @@ def main() -> None:
                     .replace("route-planner", f"route-planner-{family}")
                     .replace("notify-worker", f"notify-worker-{family}")
                     .replace("logistics", f"team{family % 50}"))
-        dest = out / "content" / f"group{family % 100:02d}" / f"{rel.stem}-{family}.md"
+        # Each copy of the book keeps its folder layout, so its relative links still resolve.
+        dest = out / "content" / f"group{family % 100:02d}" / f"copy{family}" / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(text)
         total += len(text.encode())
