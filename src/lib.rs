@@ -14,6 +14,7 @@ pub mod facts;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod site;
 pub mod plan;
 pub mod serve;
 pub mod source;

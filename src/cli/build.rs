@@ -1,5 +1,9 @@
-//! `runbook build`: renders the static site.
+//! `runbook build`: renders the static site (see `site::pipeline`).
 
+use super::{exit, output};
+use crate::diag::Severity;
+use crate::site::{self, BuildOptions};
+use chrono::NaiveDate;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -9,7 +13,7 @@ pub struct BuildArgs {
     /// Book folder (with book.toml) or folder of Markdown.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Output folder (default: [build] output, `site`).
+    /// Output folder (default: [build] output, `site`, next to book.toml).
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// Write into a non-empty output folder this tool did not create.
@@ -17,6 +21,78 @@ pub struct BuildArgs {
     pub force: bool,
 }
 
-pub fn run(_args: BuildArgs) -> u8 {
-    super::not_built("build", 3)
+pub fn run(args: BuildArgs) -> u8 {
+    if !args.dir.is_dir() {
+        output::error_line(&format!(
+            "{}: not a folder; give the folder that holds book.toml or the Markdown runbooks",
+            args.dir.display()
+        ));
+        return exit::ERROR;
+    }
+    let today = match today() {
+        Ok(today) => today,
+        Err(message) => {
+            output::error_line(&message);
+            return exit::ERROR;
+        }
+    };
+    let loaded = match crate::load(&args.dir) {
+        Ok(loaded) => loaded,
+        Err(diag) => {
+            output::diagnostics(None, std::iter::once(&diag));
+            return exit::ERROR;
+        }
+    };
+    output::diagnostics(Some(&loaded), loaded.book.all_diagnostics());
+    if loaded
+        .book
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        output::error_line(
+            "some files could not be read; the site was not built (the previous one is untouched)",
+        );
+        return exit::ERROR;
+    }
+    let out = args
+        .out
+        .unwrap_or_else(|| loaded.config.root.join(&loaded.config.config.build.output));
+    let opts = BuildOptions {
+        out,
+        force: args.force,
+        today,
+        home: std::env::var_os("HOME").map(PathBuf::from),
+    };
+    match site::build(&loaded, &opts) {
+        Ok(report) => {
+            let _ = output::stdout(&format!(
+                "built {} runbook pages into {} (search index {} bytes for {} bytes of Markdown)\n",
+                report.pages,
+                report.out.display(),
+                report.search_index_bytes,
+                report.markdown_bytes
+            ));
+            exit::OK
+        }
+        Err(err) => {
+            output::error_line(&err.to_string());
+            exit::ERROR
+        }
+    }
+}
+
+/// `RUNBOOK_TODAY=YYYY-MM-DD` (for reproducible builds and tests), else the system date (UTC).
+fn today() -> Result<NaiveDate, String> {
+    if let Some(value) = std::env::var_os("RUNBOOK_TODAY") {
+        let value = value.to_string_lossy();
+        return NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+            .map_err(|e| format!("RUNBOOK_TODAY={value}: not a YYYY-MM-DD date ({e})"));
+    }
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(days)))
+        .ok_or_else(|| "the system date is out of range".to_owned())
 }

@@ -1,1 +1,516 @@
-//! CLI tests of `runbook build` and the site.
+//! CLI tests of `runbook build` and the site: snapshots of the content region, escaping,
+//! atomic output and refusals, determinism, and every step of the example book anchored.
+
+use super::util::{Run, TestBook, fixtures};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TODAY: &str = "2026-03-01";
+
+/// Runs `runbook ARGS` in `dir` with a cleared environment, a fixed "today" and HOME.
+fn runbook(dir: &Path, home: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("RUNBOOK_TODAY", TODAY)
+        .output()
+        .expect("run runbook");
+    Run { output }
+}
+
+fn build(book: &TestBook, args: &[&str]) -> Run {
+    let home = book.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut all = vec!["build"];
+    all.extend_from_slice(args);
+    runbook(book.path(), &home, &all)
+}
+
+fn small_book() -> TestBook {
+    let book = TestBook::new();
+    book.copy_fixture("books/small");
+    book
+}
+
+fn read(path: impl AsRef<Path>) -> String {
+    let path = path.as_ref();
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// The `<article class="content">` region of a page.
+fn content_region(html: &str) -> &str {
+    let start = html
+        .find("<article class=\"content\">")
+        .expect("content region");
+    let end = html[start..].find("</article>").expect("end of content") + start;
+    &html[start..end + "</article>".len()]
+}
+
+/// Drops syntect's token spans (balanced), so snapshots show structure, not colouring.
+fn strip_token_spans(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut stack = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..end];
+        if tag.starts_with("<span") {
+            let token = tag.starts_with("<span class=\"hl-");
+            stack.push(token);
+            if !token {
+                out.push_str(tag);
+            }
+        } else if tag == "</span>" {
+            if !stack.pop().unwrap_or(false) {
+                out.push_str(tag);
+            }
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every file of a folder, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn small_book_page_content_snapshot() {
+    let book = small_book();
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stdout().contains("built 2 runbook pages"),
+        "{}",
+        run.stdout()
+    );
+    let html = read(book.path().join("site/ops/deploy.html"));
+    insta::assert_snapshot!(
+        "small_book_deploy_content",
+        strip_token_spans(content_region(&html))
+    );
+    // Header: title once, metadata card with the overdue review (2026-06-01 is not before
+    // 2026-03-01, restart's 2026-02-01 is).
+    assert!(html.contains("<h1 class=\"page-title\">Deploy the shop API</h1>"));
+    assert!(
+        !content_region(&html).contains("<h1"),
+        "title heading not repeated"
+    );
+    assert!(html.contains("risk risk-high"), "risk class");
+    assert!(!html.contains("class=\"review is-overdue\""));
+    let restart = read(book.path().join("site/restart.html"));
+    assert!(
+        restart.contains("class=\"review is-overdue\""),
+        "overdue review"
+    );
+    // Relative links only: assets from a sub-folder page go up one level.
+    assert!(html.contains("href=\"../static/style.css\""));
+    assert!(html.contains("data-index=\"../search-index.js\""));
+    assert!(
+        html.contains("href=\"../restart.html#verify\""),
+        "x.md link rewritten"
+    );
+    assert!(!html.contains("href=\"/"), "no root-absolute links");
+    // Highlighting uses classes, never inline styles.
+    assert!(html.contains("class=\"hl-"));
+    assert!(!content_region(&html).contains("style=\""));
+}
+
+#[test]
+fn index_severity_and_404_pages() {
+    let book = small_book();
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let site = book.path().join("site");
+    let index = read(site.join("index.html"));
+    assert!(
+        index.contains("<h2 id=\"group-1\">General</h2>"),
+        "top-level group"
+    );
+    assert!(
+        index.contains("<h2 id=\"group-2\">ops/</h2>"),
+        "folder group"
+    );
+    assert!(index.contains("href=\"ops/deploy.html\">Deploy the shop API</a>"));
+    assert!(index.contains("<time datetime=\"2026-01-10\">2026-01-10</time>"));
+    assert!(index.contains("review overdue"), "restart.md is overdue");
+    let severity = read(site.join("severity.html"));
+    assert!(severity.contains("<span class=\"level-name\">P1</span>"));
+    assert!(
+        severity.contains("definitions differ"),
+        "15 vs 30 minutes for P1"
+    );
+    assert!(severity.contains("content/ops/deploy.md:55"), "{severity}");
+    assert!(severity.contains("content/restart.md:17"), "{severity}");
+    assert!(severity.contains("href=\"ops/deploy.html#step-"));
+    assert!(read(site.join("404.html")).contains("Page not found"));
+    for asset in [
+        "static/style.css",
+        "static/app.js",
+        "static/syntax.css",
+        "search-index.js",
+        ".runbook-site",
+    ] {
+        assert!(site.join(asset).is_file(), "{asset}");
+    }
+}
+
+#[test]
+fn every_step_of_the_example_book_has_its_anchor_and_search_is_small() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = runbook(
+        root,
+        out.path(),
+        &["build", ".", "-o", site.to_str().unwrap()],
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let model = runbook(root, out.path(), &["inspect", "."]).json();
+    let mut markdown = 0;
+    for rb in model["runbooks"].as_array().unwrap() {
+        let path = rb["path"].as_str().unwrap();
+        markdown += std::fs::metadata(root.join(path)).unwrap().len();
+        let page = path
+            .strip_prefix("content/")
+            .unwrap()
+            .replace(".md", ".html");
+        let page = if page == "index.html" {
+            "index-2.html".to_owned()
+        } else {
+            page
+        };
+        let html = read(site.join(&page));
+        for step in rb["steps"].as_array().unwrap() {
+            let id = step["id"].as_str().unwrap();
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "{page}: step {id} has no anchor"
+            );
+        }
+        for section in rb["sections"].as_array().unwrap() {
+            let slug = section["slug"].as_str().unwrap();
+            assert!(
+                html.contains(&format!("id=\"{slug}\"")) || section["level"] == 1,
+                "{page}: heading {slug} has no anchor"
+            );
+        }
+    }
+    let index = std::fs::metadata(site.join("search-index.js"))
+        .unwrap()
+        .len();
+    assert!(
+        index < markdown,
+        "search index {index} bytes >= Markdown {markdown} bytes"
+    );
+}
+
+#[test]
+fn headings_titles_and_raw_html_are_escaped() {
+    let book = TestBook::new();
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Ops <script>alert(1)</script>\"\n",
+    );
+    book.write(
+        "content/x.md",
+        "---\ntitle: \"<img src=x onerror=alert(1)>\"\n---\n\n## <img src=x onerror=alert(2)>\n\n\
+         Text <b onclick=\"alert(3)\">bold</b> and [click](javascript:alert(4)).\n\n\
+         <script>alert(5)</script>\n\n```bash\necho '<script>alert(6)</script>'\n```\n",
+    );
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let site = book.path().join("site");
+    for page in ["x.html", "index.html", "severity.html", "404.html"] {
+        let html = read(site.join(page));
+        for n in 1..=6 {
+            assert!(
+                !html.contains(&format!("alert({n})</script>"))
+                    || n == 6 && html.contains("&lt;script&gt;alert(6)"),
+                "{page}: script {n}"
+            );
+        }
+        assert!(!html.contains("<img"), "{page}: no img element");
+        assert!(!html.contains("<b onclick"), "{page}: no handler");
+        assert!(!html.contains("javascript:"), "{page}: no javascript: link");
+        assert!(
+            html.contains("Ops &lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{page}: book title escaped"
+        );
+    }
+    let page = read(site.join("x.html"));
+    assert!(
+        page.contains("<title>&lt;img src=x onerror=alert(1)&gt; · Ops"),
+        "title escaped"
+    );
+    assert!(page.contains("<h1 class=\"page-title\">&lt;img src=x onerror=alert(1)&gt;</h1>"));
+    assert!(
+        page.contains(">&lt;img src=x onerror=alert(2)&gt; <a class=\"heading-anchor\""),
+        "heading escaped"
+    );
+    assert!(
+        page.contains("<a href=\"#img-srcx-onerroralert2\">&lt;img src=x onerror=alert(2)&gt;</a>"),
+        "toc escaped"
+    );
+    assert!(
+        page.contains("&lt;b onclick=\"alert(3)\"&gt;bold&lt;/b&gt;"),
+        "inline html shown as text"
+    );
+    assert!(
+        page.contains("<pre class=\"raw-html\">&lt;script&gt;alert(5)&lt;/script&gt;"),
+        "block html shown as text"
+    );
+    assert!(
+        page.contains("<span class=\"link-removed\""),
+        "javascript: link removed"
+    );
+    // The search index is data for textContent, never markup: it holds the text as written.
+    let index = read(site.join("search-index.js"));
+    assert!(index.contains("<img src=x onerror=alert(2)>"));
+}
+
+#[test]
+fn allow_html_sanitizes_instead_of_escaping() {
+    let book = TestBook::new();
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Ops\"\n[site]\nallow_html = true\n",
+    );
+    book.write(
+        "content/x.md",
+        "# X\n\nText <b onclick=\"alert(3)\">bold</b> <a href=\"javascript:alert(4)\">j</a>.\n\n\
+         <details><summary>More</summary>\n\nhidden\n\n</details>\n\n<script>alert(5)</script>\n\n\
+         ## <img src=x onerror=alert(1)>\n\n- [ ] still a checkbox\n",
+    );
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let page = read(book.path().join("site/x.html"));
+    let content = content_region(&page);
+    assert!(content.contains("<b>bold</b>"), "{content}");
+    assert!(
+        content.contains("<details><summary>More</summary>"),
+        "{content}"
+    );
+    assert!(!content.contains("onclick"), "{content}");
+    assert!(
+        !content.contains("<img"),
+        "raw HTML in a heading stays text: {content}"
+    );
+    assert!(
+        !content.contains("<script") && !content.contains("javascript:"),
+        "{content}"
+    );
+    assert!(
+        content.contains("type=\"checkbox\""),
+        "generated markup survives: {content}"
+    );
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "headings still escaped in the toc"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let book = small_book();
+    assert_eq!(build(&book, &[]).code(), 0);
+    let site = book.path().join("site");
+    let before = tree(&site);
+    book.write("templates/runbook.html", "{% extends \"base.html\" %}\n{% block body %}\n{{ page.nope.deeper }}\n{% endblock body %}\n");
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 2, "{}", run.stdout());
+    let err = run.stderr();
+    assert!(
+        err.contains("template error") && err.contains("runbook.html:3"),
+        "{err}"
+    );
+    assert!(
+        err.contains("templates/runbook.html"),
+        "names the override file: {err}"
+    );
+    assert_eq!(tree(&site), before, "previous site untouched");
+    let leftovers: Vec<_> = std::fs::read_dir(book.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("runbook-tmp") || n.contains("runbook-old"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A syntax error is reported with its line too.
+    book.write("templates/404.html", "{% if %}\n");
+    let err = build(&book, &[]).stderr();
+    assert!(err.contains("404.html:1"), "{err}");
+}
+
+#[test]
+fn stale_pages_are_removed_and_overrides_apply() {
+    let book = small_book();
+    assert_eq!(build(&book, &[]).code(), 0);
+    let site = book.path().join("site");
+    assert!(site.join("restart.html").is_file());
+    std::fs::remove_file(book.path().join("content/restart.md")).unwrap();
+    book.write("templates/404.html", "{% extends \"base.html\" %}{% block body %}<main id=\"main\">custom 404</main>{% endblock body %}");
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(!site.join("restart.html").exists(), "stale page removed");
+    assert!(read(site.join("404.html")).contains("custom 404"));
+}
+
+#[test]
+fn unknown_theme_is_an_error() {
+    let book = small_book();
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \"content\"\n[site]\ntheme = \"nope\"\n",
+    );
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("theme \"nope\" not found"),
+        "{}",
+        run.stderr()
+    );
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \"content\"\n[site]\ntheme = \"../x\"\n",
+    );
+    assert_eq!(build(&book, &[]).code(), 2);
+}
+
+#[test]
+fn refuses_outputs_that_would_destroy_something() {
+    let book = small_book();
+    let home = book.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("notes.txt"), "mine").unwrap();
+    let foreign = book.path().join("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("keep.txt"), "keep").unwrap();
+    let home_s = home.to_string_lossy().into_owned();
+    for (out, why) in [
+        (".", "the book"),
+        ("content", "the source"),
+        ("content/..", "the book, spelled differently"),
+        ("/", "the root"),
+        (home_s.as_str(), "home"),
+        ("foreign", "non-empty, not ours"),
+    ] {
+        let run = build(&book, &["-o", out]);
+        assert_eq!(run.code(), 2, "{why}: {}", run.stdout());
+        assert!(run.stderr().contains("refusing"), "{why}: {}", run.stderr());
+    }
+    assert_eq!(read(home.join("notes.txt")), "mine");
+    assert_eq!(read(foreign.join("keep.txt")), "keep");
+    assert!(book.path().join("content/restart.md").is_file());
+    // --force replaces a foreign folder, but never the book, the source, / or home.
+    let run = build(&book, &["-o", "foreign", "--force"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(!foreign.join("keep.txt").exists() && foreign.join("index.html").is_file());
+    for out in [".", "content", "/", home_s.as_str()] {
+        assert_eq!(
+            build(&book, &["-o", out, "--force"]).code(),
+            2,
+            "{out} with --force"
+        );
+    }
+    // A site runbook built before is replaced without --force.
+    assert_eq!(build(&book, &["-o", "foreign"]).code(), 0);
+}
+
+#[test]
+fn output_is_byte_identical_across_builds() {
+    let book = small_book();
+    book.write("content/a b/space name.md", "# Space\n\n```bash\nls\n```\n");
+    assert_eq!(build(&book, &["-o", "one"]).code(), 0);
+    assert_eq!(build(&book, &["-o", "two"]).code(), 0);
+    let one = tree(&book.path().join("one"));
+    let two = tree(&book.path().join("two"));
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &one {
+        assert!(bytes == &two[name], "{name} differs between builds");
+    }
+    assert!(one.contains_key("a b/space name.html"));
+    let index = String::from_utf8_lossy(&one["index.html"]).into_owned();
+    assert!(
+        index.contains("href=\"a%20b/space%20name.html\""),
+        "hrefs are percent-encoded"
+    );
+}
+
+#[test]
+fn folder_without_book_toml_and_reserved_names() {
+    let book = TestBook::new();
+    book.write("docs/index.md", "# Landing\n\n[x](x.md)\n");
+    book.write("docs/x.md", "# X\n");
+    let home = book.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let run = runbook(book.path(), &home, &["build", "docs"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let site: PathBuf = book.path().join("docs/site");
+    assert!(read(site.join("index.html")).contains("href=\"index-2.html\">Landing</a>"));
+    assert!(read(site.join("index-2.html")).contains("href=\"x.html\""));
+    let again = runbook(book.path(), &home, &["build", "docs"]);
+    assert_eq!(
+        again.code(),
+        0,
+        "the site folder is not read as runbooks: {}",
+        again.stderr()
+    );
+    assert!(
+        again.stdout().contains("built 2 runbook pages"),
+        "{}",
+        again.stdout()
+    );
+}
+
+#[test]
+fn bad_today_and_missing_folder_are_usage_errors() {
+    let book = small_book();
+    let home = book.path().join("home");
+    let run = Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["build"])
+        .current_dir(book.path())
+        .env_clear()
+        .env("HOME", &home)
+        .env("RUNBOOK_TODAY", "tomorrow")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("RUNBOOK_TODAY"));
+    assert_eq!(build(&book, &["nope"]).code(), 2);
+}
+
+#[test]
+fn fixture_exists() {
+    assert!(fixtures().join("books/small/book.toml").is_file());
+}

@@ -1,0 +1,503 @@
+//! The site build as an explicit pipeline of small stages, each a plain function:
+//!
+//! 1. `plan`: where every page goes (`PageMap`), the output folder, and the safety checks;
+//! 2. `Theme::load` + `Theme::tera`: templates and static files, compiled once;
+//! 3. `render_pages`: one page per runbook, in parallel (rayon), each written as it is done;
+//! 4. `render_index`, `render_severity`, `render_404`: the book-wide pages;
+//! 5. `search::SearchIndex`: the step-level search index as a script;
+//! 6. `write_assets`: the theme's static files and the generated syntax stylesheet;
+//! 7. `Staging::commit`: the finished folder replaces the old site.
+//!
+//! Nothing depends on the clock except `today` (passed in) and nothing iterates a hash map
+//! into the output, so the same input gives byte-identical output.
+
+use super::SiteError;
+use super::highlight::{self, Highlighter};
+use super::output::{self, Staging};
+use super::paths::{self, PageMap};
+use super::render::{self, RenderCtx, TocEntry};
+use super::search::SearchIndex;
+use super::theme::Theme;
+use crate::LoadedBook;
+use crate::model::{Risk, Runbook, StepKind};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What `runbook build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Output folder (absolute or relative to the working directory).
+    pub out: PathBuf,
+    /// Replace a non-empty folder runbook did not create.
+    pub force: bool,
+    /// The date "overdue" is judged against.
+    pub today: NaiveDate,
+    /// The home folder, never used as output.
+    pub home: Option<PathBuf>,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Where the site is.
+    pub out: PathBuf,
+    /// Runbook pages written.
+    pub pages: usize,
+    /// Bytes of Markdown the pages came from.
+    pub markdown_bytes: usize,
+    /// Bytes of `search-index.js`.
+    pub search_index_bytes: usize,
+}
+
+/// Stage 1: the page map and the checked output folder.
+#[derive(Debug)]
+pub struct SitePlan {
+    /// Absolute output folder.
+    pub out: PathBuf,
+    /// Runbook path → page path.
+    pub pages: PageMap,
+}
+
+/// Plans the site and checks the output folder.
+pub fn plan(loaded: &LoadedBook, opts: &BuildOptions) -> Result<SitePlan, SiteError> {
+    let root =
+        output::absolute(&loaded.config.root).map_err(|e| SiteError::io(&loaded.config.root, e))?;
+    let src = if loaded.config.file.is_some() {
+        output::absolute(&loaded.config.root.join(&loaded.config.config.book.src))
+            .map_err(|e| SiteError::io(&loaded.config.root, e))?
+    } else {
+        root.clone()
+    };
+    let out = output::absolute(&opts.out).map_err(|e| SiteError::io(&opts.out, e))?;
+    output::check_output(&out, &[&root, &src], opts.home.as_deref(), opts.force)?;
+    let src_prefix = src
+        .strip_prefix(&root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let taken: Vec<String> = Theme::embedded()
+        .statics
+        .keys()
+        .map(|k| format!("static/{k}"))
+        .chain(["static/syntax.css".to_owned()])
+        .collect();
+    let pages = PageMap::new(
+        loaded.book.runbooks.iter().map(|r| r.path.as_str()),
+        &src_prefix,
+        &taken,
+    );
+    Ok(SitePlan { out, pages })
+}
+
+/// Runs every stage and moves the site into place.
+pub fn build(loaded: &LoadedBook, opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+    let plan = plan(loaded, opts)?;
+    let theme = Theme::load(&loaded.config.root, &loaded.config.config.site.theme)?;
+    let tera = theme.tera()?;
+    let staging = Staging::create(&plan.out)?;
+    let highlighter = Highlighter::new();
+    let site = SiteInfo::new(loaded);
+    let ctx = RenderCtx {
+        highlighter: &highlighter,
+        pages: &plan.pages,
+        allow_html: loaded.config.config.site.allow_html,
+    };
+    let summaries = render_pages(
+        loaded, &plan, &ctx, &tera, &theme, &site, opts.today, &staging,
+    )?;
+    let write_page = |name: &str, html: String| staging.write(name, html.as_bytes());
+    write_page(
+        "index.html",
+        render_index(&tera, &theme, &site, &summaries)?,
+    )?;
+    write_page(
+        "severity.html",
+        render_severity(&tera, &theme, &site, loaded, &plan.pages)?,
+    )?;
+    write_page("404.html", render_404(&tera, &theme, &site)?)?;
+    let mut index = SearchIndex {
+        v: 1,
+        ..SearchIndex::default()
+    };
+    for runbook in &loaded.book.runbooks {
+        if let Some(page) = plan.pages.get(&runbook.path) {
+            index.add(runbook, page);
+        }
+    }
+    let script = index.to_script();
+    staging.write("search-index.js", script.as_bytes())?;
+    write_assets(&theme, &staging)?;
+    staging.commit()?;
+    Ok(BuildReport {
+        out: plan.out,
+        pages: summaries.len(),
+        markdown_bytes: loaded.sources.iter().map(|s| s.text.len()).sum(),
+        search_index_bytes: script.len(),
+    })
+}
+
+/// Book-wide values every template gets.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteInfo {
+    /// Book title.
+    pub title: String,
+    /// `[book] description`.
+    pub description: Option<String>,
+    /// Version of runbook that built the site (no date: builds are reproducible).
+    pub generator: String,
+}
+
+impl SiteInfo {
+    /// From a loaded book.
+    pub fn new(loaded: &LoadedBook) -> Self {
+        Self {
+            title: loaded.book.title.clone(),
+            description: loaded.config.config.book.description.clone(),
+            generator: format!("runbook {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// The metadata card of a runbook page and its row on the index.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageSummary {
+    /// Runbook title.
+    pub title: String,
+    /// Source path relative to the book root.
+    pub source: String,
+    /// Page path in the site.
+    pub page: String,
+    /// The page path as an href from the site root (percent-encoded).
+    pub href: String,
+    /// Folder of the page (`""` at the top).
+    pub folder: String,
+    /// Owner, as written.
+    pub owner: Option<String>,
+    /// Risk level, as written.
+    pub risk: Option<String>,
+    /// `low`, `medium`, `high`, `critical` or `unknown`, for styling.
+    pub risk_class: String,
+    /// Estimated time, as written.
+    pub estimated_time: Option<String>,
+    /// Version, as written.
+    pub version: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub last_updated: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub next_review: Option<String>,
+    /// The next review date is before today.
+    pub overdue: bool,
+    /// Front matter tags.
+    pub tags: Vec<String>,
+    /// Number of steps.
+    pub steps: usize,
+    /// Number of commands.
+    pub commands: usize,
+    /// Number of destructive commands.
+    pub destructive: usize,
+    /// Number of checklist items.
+    pub checks: usize,
+}
+
+impl PageSummary {
+    /// Summarises a runbook published at `page`.
+    pub fn new(runbook: &Runbook, page: &str, today: NaiveDate) -> Self {
+        let meta = &runbook.meta;
+        let risk_class = meta
+            .risk_level
+            .as_deref()
+            .map(|r| r.trim().to_ascii_lowercase())
+            .and_then(|r| {
+                ["critical", "high", "medium", "low"]
+                    .into_iter()
+                    .find(|k| r.starts_with(k))
+            })
+            .unwrap_or("unknown")
+            .to_owned();
+        let folder = page.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+        Self {
+            title: runbook.title.clone(),
+            source: runbook.path.clone(),
+            page: page.to_owned(),
+            href: paths::encode_path(page),
+            folder,
+            owner: meta.owner.clone(),
+            risk: meta.risk_level.clone(),
+            risk_class,
+            estimated_time: meta.estimated_time.clone(),
+            version: meta.version.clone(),
+            last_updated: meta.last_updated.map(|d| d.to_string()),
+            next_review: meta.next_review.map(|d| d.to_string()),
+            overdue: meta.next_review.is_some_and(|d| d < today),
+            tags: meta.tags.clone(),
+            steps: runbook.steps.len(),
+            commands: runbook.commands().count(),
+            destructive: runbook
+                .commands()
+                .filter(|(_, c)| c.risk == Risk::Destructive)
+                .count(),
+            checks: runbook
+                .steps
+                .iter()
+                .filter(|s| matches!(s.kind, StepKind::Check { .. }))
+                .count(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RunbookPage<'a> {
+    site: &'a SiteInfo,
+    root: String,
+    page: &'a PageSummary,
+    toc: &'a [TocEntry],
+    content: &'a str,
+    today: String,
+}
+
+/// Stage 3: renders and writes every runbook page, in parallel; returns their summaries in
+/// book order.
+#[allow(clippy::too_many_arguments)]
+pub fn render_pages(
+    loaded: &LoadedBook,
+    plan: &SitePlan,
+    ctx: &RenderCtx<'_>,
+    tera: &tera::Tera,
+    theme: &Theme,
+    site: &SiteInfo,
+    today: NaiveDate,
+    staging: &Staging,
+) -> Result<Vec<PageSummary>, SiteError> {
+    // Folders first, once each, so parallel writers never race to create them.
+    let mut dirs: Vec<PathBuf> = loaded
+        .book
+        .runbooks
+        .iter()
+        .filter_map(|r| plan.pages.get(&r.path))
+        .filter_map(|p| staging.path_of(p).parent().map(Path::to_owned))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        std::fs::create_dir_all(dir).map_err(|e| SiteError::io(dir, e))?;
+    }
+    loaded
+        .book
+        .runbooks
+        .par_iter()
+        .zip(loaded.sources.par_iter())
+        .filter_map(|(runbook, source)| plan.pages.get(&runbook.path).map(|p| (runbook, source, p)))
+        .map(|(runbook, source, page)| {
+            let summary = PageSummary::new(runbook, page, today);
+            let html = render_page(ctx, tera, theme, site, runbook, source, &summary, today)?;
+            let path = staging.path_of(page);
+            std::fs::write(&path, html).map_err(|e| SiteError::io(&path, e))?;
+            Ok(summary)
+        })
+        .collect()
+}
+
+/// One runbook page as HTML.
+#[allow(clippy::too_many_arguments)]
+pub fn render_page(
+    ctx: &RenderCtx<'_>,
+    tera: &tera::Tera,
+    theme: &Theme,
+    site: &SiteInfo,
+    runbook: &Runbook,
+    source: &crate::source::SourceFile,
+    summary: &PageSummary,
+    today: NaiveDate,
+) -> Result<String, SiteError> {
+    let rendered = render::render_runbook(ctx, runbook, source, &summary.page);
+    let page = RunbookPage {
+        site,
+        root: paths::root_prefix(&summary.page),
+        page: summary,
+        toc: &rendered.toc,
+        content: &rendered.html,
+        today: today.to_string(),
+    };
+    render_template(tera, theme, "runbook.html", &page)
+}
+
+fn render_template(
+    tera: &tera::Tera,
+    theme: &Theme,
+    name: &str,
+    value: &impl Serialize,
+) -> Result<String, SiteError> {
+    let context = tera::Context::from_serialize(value).map_err(|e| theme.template_error(&e))?;
+    tera.render(name, &context)
+        .map_err(|e| theme.template_error(&e))
+}
+
+#[derive(Serialize)]
+struct IndexPage<'a> {
+    site: &'a SiteInfo,
+    root: &'a str,
+    groups: Vec<Group<'a>>,
+    total: usize,
+    overdue: usize,
+}
+
+#[derive(Serialize)]
+struct Group<'a> {
+    folder: &'a str,
+    runbooks: Vec<&'a PageSummary>,
+}
+
+/// Stage 4a: the index page, runbooks grouped by folder.
+pub fn render_index(
+    tera: &tera::Tera,
+    theme: &Theme,
+    site: &SiteInfo,
+    summaries: &[PageSummary],
+) -> Result<String, SiteError> {
+    let mut groups: BTreeMap<&str, Vec<&PageSummary>> = BTreeMap::new();
+    for s in summaries {
+        groups.entry(s.folder.as_str()).or_default().push(s);
+    }
+    let groups = groups
+        .into_iter()
+        .map(|(folder, mut runbooks)| {
+            runbooks.sort_by(|a, b| {
+                a.title
+                    .to_lowercase()
+                    .cmp(&b.title.to_lowercase())
+                    .then_with(|| a.page.cmp(&b.page))
+            });
+            Group { folder, runbooks }
+        })
+        .collect();
+    let page = IndexPage {
+        site,
+        root: "",
+        groups,
+        total: summaries.len(),
+        overdue: summaries.iter().filter(|s| s.overdue).count(),
+    };
+    render_template(tera, theme, "index.html", &page)
+}
+
+/// One severity level as one runbook defines it.
+#[derive(Debug, Serialize)]
+pub struct SeverityDefinition {
+    /// Runbook title.
+    pub runbook: String,
+    /// Link to the table (page#step-id).
+    pub href: String,
+    /// Source file and line of the row.
+    pub source: String,
+    /// Line of the row.
+    pub line: usize,
+    /// Word label (`Critical`).
+    pub label: Option<String>,
+    /// Response time as written.
+    pub response_time: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// What to do.
+    pub action: Option<String>,
+}
+
+/// A severity level across the book.
+#[derive(Debug, Serialize)]
+pub struct SeverityRow {
+    /// `P1`, `SEV2`...
+    pub name: String,
+    /// 1 is the most severe.
+    pub rank: u32,
+    /// Runbooks disagree about the response time.
+    pub differs: bool,
+    /// Each definition, in book order.
+    pub definitions: Vec<SeverityDefinition>,
+}
+
+/// Collects every severity level of the book, most severe first.
+pub fn severity_rows(loaded: &LoadedBook, pages: &PageMap) -> Vec<SeverityRow> {
+    let mut rows: BTreeMap<(u32, String), SeverityRow> = BTreeMap::new();
+    for runbook in &loaded.book.runbooks {
+        let Some(page) = pages.get(&runbook.path) else {
+            continue;
+        };
+        for (step, table) in runbook.severity_tables() {
+            for level in &table.levels {
+                let key = (level.rank, level.name.to_uppercase());
+                let row = rows.entry(key).or_insert_with(|| SeverityRow {
+                    name: level.name.clone(),
+                    rank: level.rank,
+                    differs: false,
+                    definitions: Vec::new(),
+                });
+                row.definitions.push(SeverityDefinition {
+                    runbook: runbook.title.clone(),
+                    href: format!("{}#{}", paths::encode_path(page), step.id),
+                    source: runbook.path.clone(),
+                    line: level.span.line,
+                    label: level.label.clone(),
+                    response_time: level.response_time.clone(),
+                    description: level.description.clone(),
+                    action: level.action.clone(),
+                });
+            }
+        }
+    }
+    let mut rows: Vec<SeverityRow> = rows.into_values().collect();
+    for row in &mut rows {
+        let mut times: Vec<String> = row
+            .definitions
+            .iter()
+            .filter_map(|d| d.response_time.as_deref())
+            .map(|t| t.trim().to_lowercase())
+            .collect();
+        times.sort();
+        times.dedup();
+        row.differs = times.len() > 1;
+    }
+    rows
+}
+
+#[derive(Serialize)]
+struct SeverityPage<'a> {
+    site: &'a SiteInfo,
+    root: &'a str,
+    levels: Vec<SeverityRow>,
+}
+
+/// Stage 4b: the severity page.
+pub fn render_severity(
+    tera: &tera::Tera,
+    theme: &Theme,
+    site: &SiteInfo,
+    loaded: &LoadedBook,
+    pages: &PageMap,
+) -> Result<String, SiteError> {
+    let page = SeverityPage {
+        site,
+        root: "",
+        levels: severity_rows(loaded, pages),
+    };
+    render_template(tera, theme, "severity.html", &page)
+}
+
+#[derive(Serialize)]
+struct NotFoundPage<'a> {
+    site: &'a SiteInfo,
+    root: &'a str,
+}
+
+/// Stage 4c: the 404 page.
+pub fn render_404(tera: &tera::Tera, theme: &Theme, site: &SiteInfo) -> Result<String, SiteError> {
+    render_template(tera, theme, "404.html", &NotFoundPage { site, root: "" })
+}
+
+/// Stage 6: static files of the theme and the generated syntax stylesheet, under `static/`.
+pub fn write_assets(theme: &Theme, staging: &Staging) -> Result<(), SiteError> {
+    for (name, bytes) in &theme.statics {
+        staging.write(&format!("static/{name}"), bytes)?;
+    }
+    staging.write("static/syntax.css", highlight::stylesheet().as_bytes())
+}
