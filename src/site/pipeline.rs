@@ -93,6 +93,8 @@ pub fn plan(loaded: &LoadedBook, opts: &BuildOptions) -> Result<SitePlan, SiteEr
 
 /// Runs every stage and moves the site into place.
 pub fn build(loaded: &LoadedBook, opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+    crate::plan::check_config(&loaded.config.config.plan)
+        .map_err(|why| SiteError::Config(format!("book.toml [plan]: {why}")))?;
     let plan = plan(loaded, opts)?;
     let theme = Theme::load(&loaded.config.root, &loaded.config.config.site.theme)?;
     let tera = theme.tera()?;
@@ -199,6 +201,16 @@ pub struct PageSummary {
     pub destructive: usize,
     /// Number of checklist items.
     pub checks: usize,
+    /// The runbook's bash plan, as an href relative to the page (`restart.sh`).
+    pub plan_sh: String,
+    /// The runbook's JSON plan, as an href relative to the page (`restart.plan.json`).
+    pub plan_json: String,
+}
+
+/// Site paths of a page's plans: `db/x.html` → (`db/x.sh`, `db/x.plan.json`).
+pub fn plan_paths(page: &str) -> (String, String) {
+    let stem = page.strip_suffix(".html").unwrap_or(page);
+    (format!("{stem}.sh"), format!("{stem}.plan.json"))
 }
 
 impl PageSummary {
@@ -217,7 +229,11 @@ impl PageSummary {
             .unwrap_or("unknown")
             .to_owned();
         let folder = page.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+        let (plan_sh, plan_json) = plan_paths(page);
+        let file_href = |path: &str| paths::encode_path(path.rsplit('/').next().unwrap_or(path));
         Self {
+            plan_sh: file_href(&plan_sh),
+            plan_json: file_href(&plan_json),
             title: runbook.title.clone(),
             source: runbook.path.clone(),
             page: page.to_owned(),
@@ -294,6 +310,16 @@ pub fn render_pages(
             let html = render_page(ctx, tera, theme, site, runbook, source, &summary, today)?;
             let path = staging.path_of(page);
             std::fs::write(&path, html).map_err(|e| SiteError::io(&path, e))?;
+            // The plans sit next to the page, so the page can link them and a reader can
+            // run what they read (see docs/plan.md).
+            let plan_config = &loaded.config.config.plan;
+            let (sh, json) = plan_paths(page);
+            let sh_path = staging.path_of(&sh);
+            std::fs::write(&sh_path, crate::plan::bash::render(runbook, plan_config))
+                .map_err(|e| SiteError::io(&sh_path, e))?;
+            let json_path = staging.path_of(&json);
+            std::fs::write(&json_path, crate::plan::json::render(runbook, plan_config))
+                .map_err(|e| SiteError::io(&json_path, e))?;
             Ok(summary)
         })
         .collect()

@@ -514,3 +514,61 @@ fn bad_today_and_missing_folder_are_usage_errors() {
 fn fixture_exists() {
     assert!(fixtures().join("books/small/book.toml").is_file());
 }
+
+#[test]
+fn every_page_links_its_plans_and_they_sit_next_to_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let book = TestBook::new();
+    for dir in ["content", "content/database"] {
+        std::fs::create_dir_all(book.path().join(dir)).unwrap();
+    }
+    std::fs::copy(root.join("book.toml"), book.path().join("book.toml")).unwrap();
+    for file in ["restart.md", "rollback.md", "database/postgres-failover.md"] {
+        std::fs::copy(
+            root.join("content").join(file),
+            book.path().join("content").join(file),
+        )
+        .unwrap();
+    }
+    let run = book.run(&["build"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    for page in ["restart", "rollback", "database/postgres-failover"] {
+        let html = std::fs::read_to_string(book.path().join(format!("site/{page}.html"))).unwrap();
+        let name = page.rsplit('/').next().unwrap();
+        assert!(
+            html.contains(&format!("href=\"{name}.sh\" download")),
+            "{page} links its script"
+        );
+        assert!(
+            html.contains(&format!("href=\"{name}.plan.json\"")),
+            "{page} links its JSON plan"
+        );
+        let script = book.path().join(format!("site/{page}.sh"));
+        let status = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&script)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{page}.sh is valid bash");
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(book.path().join(format!("site/{page}.plan.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["schema_version"], 1);
+    }
+}
+
+#[test]
+fn a_bad_plan_setting_fails_the_build_and_names_it() {
+    let book = TestBook::new();
+    book.write("book.toml", "[plan]\nshell = \"fish\"\n");
+    book.write("content/a.md", "# A\n");
+    let run = book.run(&["build"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("[plan]") && run.stderr().contains("fish"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!book.path().join("site").exists(), "nothing written");
+}
