@@ -14,9 +14,9 @@ pub mod facts;
 pub mod lint;
 pub mod model;
 pub mod parse;
-pub mod site;
 pub mod plan;
 pub mod serve;
+pub mod site;
 pub mod source;
 
 use config::LoadedConfig;
