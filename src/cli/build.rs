@@ -83,7 +83,7 @@ pub fn run(args: BuildArgs) -> u8 {
 }
 
 /// `RUNBOOK_TODAY=YYYY-MM-DD` (for reproducible builds and tests), else the system date (UTC).
-fn today() -> Result<NaiveDate, String> {
+pub(crate) fn today() -> Result<NaiveDate, String> {
     if let Some(value) = std::env::var_os("RUNBOOK_TODAY") {
         let value = value.to_string_lossy();
         return NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")

@@ -6,6 +6,7 @@ mod inspect;
 mod lint;
 mod output;
 mod plan;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -24,20 +25,7 @@ enum Command {
     /// Build the static site from a book.
     Build(build::BuildArgs),
     /// Serve the site locally and rebuild on change.
-    Serve {
-        /// Book folder.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// Port (default 3000, or the next free one).
-        #[arg(short, long)]
-        port: Option<u16>,
-        /// Address to bind.
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: String,
-        /// Open the site in a browser.
-        #[arg(long)]
-        open: bool,
-    },
+    Serve(serve::ServeArgs),
     /// Check runbooks for drift, broken links and unsafe commands.
     Lint(lint::LintArgs),
     /// Generate a bash script or JSON plan from runbooks.
@@ -96,16 +84,9 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Inspect { path, format } => inspect::run(&path, format),
         Command::Build(args) => build::run(args),
-        Command::Serve { .. } => not_built("serve", 6),
+        Command::Serve(args) => serve::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Init(args) => init::run(args),
     }
-}
-
-pub(crate) fn not_built(name: &str, issue: u32) -> u8 {
-    output::error_line(&format!(
-        "`runbook {name}` is not built yet (tracked in issue #{issue}); `runbook inspect` shows what the parser understands today"
-    ));
-    exit::ERROR
 }

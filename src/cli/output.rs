@@ -19,6 +19,11 @@ pub fn error_line(message: &str) {
     let _ = writeln!(io::stderr().lock(), "error: {message}");
 }
 
+/// Prints a line on stderr as it is (progress and logs).
+pub fn error_line_plain(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "{message}");
+}
+
 /// Prints diagnostics on stderr with source lines where the book has them.
 pub fn diagnostics<'a>(book: Option<&LoadedBook>, diags: impl Iterator<Item = &'a Diagnostic>) {
     let mut err = io::stderr().lock();

@@ -97,14 +97,6 @@ fn usage_errors_exit_2_and_help_exits_0() {
 }
 
 #[test]
-fn subcommands_not_built_yet_say_so() {
-    let book = TestBook::new();
-    let run = book.run(&["serve"]);
-    assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("not built yet"), "{}", run.stderr());
-}
-
-#[test]
 fn example_book_is_understood() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = run_in(root, &["inspect", "content", "--format", "summary"]);

@@ -226,3 +226,67 @@ fn busy_port_moves_to_the_next_free_one_unless_given() {
         .expect("an explicit busy port is an error");
     assert!(err.to_string().contains("--port"), "{err}");
 }
+
+/// The real `runbook serve`: builds the book, serves it, rebuilds on a save, stops cleanly
+/// on Ctrl-C (SIGINT) and removes its private output folder.
+#[cfg(unix)]
+#[test]
+fn runbook_serve_end_to_end() {
+    use std::process::{Command, Stdio};
+    let book = super::util::TestBook::new();
+    book.write("book.toml", "[book]\ntitle = \"Ops\"\n");
+    book.write(
+        "content/restart.md",
+        "# Restart\n\n```bash\nkubectl rollout restart deployment/api -n prod\n```\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["serve", ".", "--port", "0"])
+        .current_dir(book.path())
+        .env("RUNBOOK_TODAY", "2026-11-23")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .trim()
+        .strip_prefix("serving http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    assert!(addr.ip().is_loopback());
+    let (status, _, body) = get(addr, "/restart.html");
+    assert_eq!(status, 200);
+    assert!(body.contains("kubectl") && body.contains("/__runbook/livereload.js"));
+    assert!(
+        !book.path().join("site").exists(),
+        "serve never writes the user's site/"
+    );
+
+    let mut events = open_events(addr);
+    write(
+        &book.path().join("content/restart.md"),
+        "# Restart now\n\n```bash\nkubectl get pods -n prod\n```\n",
+    );
+    wait_event(&mut events, "reload");
+    eventually_contains(addr, "/restart.html", "Restart now");
+    let (status, _, body) = get(addr, "/../book.toml");
+    assert_eq!(status, 404);
+    assert!(!body.contains("[book]"));
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "Ctrl-C is a clean stop");
+    let out = std::env::temp_dir().join(format!("runbook-serve-{pid}"));
+    assert!(!out.exists(), "the private output folder is removed");
+}

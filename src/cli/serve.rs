@@ -1,0 +1,175 @@
+//! `runbook serve`: builds the site into a private folder, serves it on loopback, rebuilds
+//! when sources, themes or `book.toml` change, and reloads open pages.
+
+use super::{exit, output};
+use crate::LoadedBook;
+use crate::serve::{self, Builder, reload::Hub};
+use crate::site::{self, BuildOptions};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `runbook serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Book folder (with book.toml) or folder of Markdown.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Port (default 3000, or the next free one).
+    #[arg(short, long)]
+    pub port: Option<u16>,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Open the site in a browser.
+    #[arg(long)]
+    pub open: bool,
+}
+
+/// Builds the site for the server: parses only what changed (`LoadedBook::refresh`), then
+/// renders the site into a folder of its own, never the user's `site/`.
+struct SiteBuilder {
+    dir: PathBuf,
+    loaded: Option<LoadedBook>,
+    opts: BuildOptions,
+}
+
+impl Builder for SiteBuilder {
+    fn build(&mut self, _changed: &[PathBuf]) -> Result<String, String> {
+        let started = Instant::now();
+        let loaded = match &mut self.loaded {
+            Some(loaded) => {
+                loaded.refresh().map_err(|d| describe(&d))?;
+                loaded
+            }
+            None => self
+                .loaded
+                .insert(crate::load(&self.dir).map_err(|d| describe(&d))?),
+        };
+        let problems: Vec<String> = loaded.book.all_diagnostics().map(describe).collect();
+        let report = site::build(loaded, &self.opts).map_err(|e| e.to_string())?;
+        let mut summary = format!(
+            "{} pages in {} ms",
+            report.pages,
+            started.elapsed().as_millis()
+        );
+        if !problems.is_empty() {
+            summary.push_str(&format!(
+                "; {} warnings:\n{}",
+                problems.len(),
+                problems.join("\n")
+            ));
+        }
+        Ok(summary)
+    }
+
+    fn output(&self) -> PathBuf {
+        self.opts.out.clone()
+    }
+
+    fn watched(&self) -> Vec<PathBuf> {
+        let Some(loaded) = &self.loaded else {
+            return vec![self.dir.clone()];
+        };
+        let root = &loaded.config.root;
+        let src = if loaded.config.file.is_some() {
+            root.join(&loaded.config.config.book.src)
+        } else {
+            root.clone()
+        };
+        vec![
+            src,
+            root.join("book.toml"),
+            root.join("themes"),
+            root.join("templates"),
+        ]
+    }
+}
+
+/// `file:line:col: message`, the way the terminal and the browser overlay show problems.
+fn describe(diag: &crate::diag::Diagnostic) -> String {
+    let loc = &diag.location;
+    if loc.line == 0 {
+        format!("{}: {}", loc.file, diag.message)
+    } else {
+        format!("{}:{}:{}: {}", loc.file, loc.line, loc.column, diag.message)
+    }
+}
+
+pub fn run(args: ServeArgs) -> u8 {
+    let today = match super::build::today() {
+        Ok(today) => today,
+        Err(message) => {
+            output::error_line(&message);
+            return exit::ERROR;
+        }
+    };
+    let out = std::env::temp_dir().join(format!("runbook-serve-{}", std::process::id()));
+    let mut builder = SiteBuilder {
+        dir: args.dir.clone(),
+        loaded: None,
+        opts: BuildOptions {
+            out: out.clone(),
+            force: true,
+            today,
+            home: None,
+        },
+    };
+    // A first build that fails is shown in the browser like any other; only a book that
+    // cannot be loaded at all (no such folder) stops here.
+    if let Err(error) = builder.build(&[]) {
+        if builder.loaded.is_none() {
+            output::error_line(&error);
+            return exit::ERROR;
+        }
+        output::error_line(&format!("build failed; fix and save to retry:\n{error}"));
+    }
+    let server = match serve::bind(&args.bind, args.port) {
+        Ok(server) => server,
+        Err(err) => {
+            output::error_line(&format!("{err:#}"));
+            return exit::ERROR;
+        }
+    };
+    let (debouncer, changes) = match serve::watch(&builder.watched(), &out) {
+        Ok(watch) => watch,
+        Err(err) => {
+            output::error_line(&format!("{err:#}"));
+            return exit::ERROR;
+        }
+    };
+    let url = format!("http://{}/", server.addr);
+    let _ = output::stdout(&format!("serving {url} (Ctrl-C to stop)\n"));
+    let hub = Hub::default();
+    {
+        let hub = hub.clone();
+        std::thread::spawn(move || {
+            serve::rebuild_loop(&mut builder, &changes, &hub, &mut |line: &str| {
+                output::error_line_plain(line);
+            });
+        });
+    }
+    let stop = server.stopper();
+    if let Err(err) = ctrlc::set_handler(stop) {
+        output::error_line(&format!("cannot handle Ctrl-C: {err}"));
+    }
+    if args.open {
+        open_browser(&url);
+    }
+    server.run(&out, &hub);
+    drop(debouncer);
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = output::stdout("stopped\n");
+    exit::OK
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        output::error_line(&format!("could not start {opener}; open {url} yourself"));
+    }
+}
