@@ -48,6 +48,9 @@ impl Highlighter {
     /// HTML for `code` in `lang`: escaped text with `<span class="hl-...">` tokens; plain
     /// escaped text for languages syntect does not know.
     pub fn highlight(&self, lang: &str, code: &str) -> String {
+        if crate::parse::shell::is_shell_lang(&lang.to_ascii_lowercase()) {
+            return super::shell_highlight::highlight(code);
+        }
         let Some(syntax) = self.syntax(lang) else {
             return super::escape::html(code);
         };

@@ -11,6 +11,7 @@ pub mod pipeline;
 pub mod render;
 pub mod sanitize;
 pub mod search;
+pub mod shell_highlight;
 pub mod theme;
 
 pub use pipeline::{BuildOptions, BuildReport, build};
