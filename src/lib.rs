@@ -42,6 +42,8 @@ pub struct LoadedBook {
     pub input: PathBuf,
     /// Size and modification time of each source when it was read, to skip unchanged files.
     stamps: Vec<FileStamp>,
+    /// Files `refresh_paths` must re-read even when their stamp is unchanged.
+    force_reread: Vec<PathBuf>,
 }
 
 /// What a file looked like when it was read.
@@ -49,6 +51,22 @@ pub struct LoadedBook {
 struct FileStamp {
     modified: Option<std::time::SystemTime>,
     len: u64,
+    /// Inode on Unix: an editor's save-by-rename makes a new one even within one clock tick.
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Self {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+            inode,
+        }
+    }
 }
 
 /// What `LoadedBook::refresh` found.
@@ -63,11 +81,37 @@ pub struct Refresh {
 }
 
 impl LoadedBook {
+    /// What a watcher must watch for this book: the source folder, `book.toml`, and the
+    /// `themes/` and `templates/` folders next to it.
+    pub fn watched_paths(&self) -> Vec<PathBuf> {
+        let root = &self.config.root;
+        if self.config.file.is_none() {
+            return vec![self.input.clone()];
+        }
+        vec![
+            root.join(&self.config.config.book.src),
+            root.join("book.toml"),
+            root.join("themes"),
+            root.join("templates"),
+        ]
+    }
+
     /// Loads again from the same path, re-reading and re-parsing only files that are new or
-    /// whose size or modification time changed; `book.toml` is always read again. Used by
-    /// `serve` and `lint --watch`, where one saved file should cost one file's parse.
+    /// whose size, modification time or inode changed; `book.toml` is always read again.
+    /// Used by `serve` and `lint --watch`, where one saved file should cost one file's parse.
     pub fn refresh(&mut self) -> Result<Refresh, Diagnostic> {
+        self.refresh_paths(&[])
+    }
+
+    /// Like `refresh`, and also re-reads every file in `changed` (paths a file watcher
+    /// reported), whatever its stamp says: two same-size saves within one clock tick look
+    /// alike to the file system.
+    pub fn refresh_paths(&mut self, changed: &[PathBuf]) -> Result<Refresh, Diagnostic> {
         let input = self.input.clone();
+        self.force_reread = changed
+            .iter()
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+            .collect();
         let old: Vec<String> = self.sources.iter().map(|s| s.path.clone()).collect();
         // `load_reusing` fails only before it takes anything from `self`, so on error the
         // book is left as it was.
@@ -160,9 +204,11 @@ fn load_reusing(
         .with_help("set `src` under [book] in book.toml to the folder that holds the runbooks"));
     }
     let (found, mut diagnostics) = discover::discover(&src, &config.root, output.as_deref());
+    let mut force_reread: Vec<PathBuf> = Vec::new();
     let mut reusable: std::collections::HashMap<String, (FileStamp, SourceFile, model::Runbook)> =
         match previous {
             Some(prev) => {
+                force_reread = std::mem::take(&mut prev.force_reread);
                 let runbooks = std::mem::take(&mut prev.book.runbooks);
                 let sources = std::mem::take(&mut prev.sources);
                 let stamps = std::mem::take(&mut prev.stamps);
@@ -182,10 +228,7 @@ fn load_reusing(
         Vec::with_capacity(found.len());
     for file in found {
         let stamp = match std::fs::metadata(&file.path) {
-            Ok(meta) => FileStamp {
-                modified: meta.modified().ok(),
-                len: meta.len(),
-            },
+            Ok(meta) => FileStamp::of(&meta),
             Err(err) => {
                 diagnostics.push(read_error(&file.rel, format!("cannot read: {err}")));
                 continue;
@@ -194,6 +237,7 @@ fn load_reusing(
         if let Some((old_stamp, source, runbook)) = reusable.remove(&file.rel)
             && old_stamp == stamp
             && stamp.modified.is_some()
+            && !is_forced(&force_reread, &file.path)
         {
             slots.push((stamp, source, Some(runbook)));
             continue;
@@ -245,6 +289,7 @@ fn load_reusing(
         sources,
         input: path.to_owned(),
         stamps,
+        force_reread: Vec::new(),
     };
     Ok((loaded, parsed_paths, parsed_count))
 }
@@ -275,6 +320,15 @@ fn parse_all(sources: &[&SourceFile]) -> Vec<model::Runbook> {
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
+    })
+}
+
+/// Whether a watcher named this file (compared by file name first, so only likely matches
+/// pay for `canonicalize`).
+fn is_forced(forced: &[PathBuf], path: &Path) -> bool {
+    forced.iter().any(|f| {
+        f.file_name() == path.file_name()
+            && path.canonicalize().is_ok_and(|canonical| &canonical == f)
     })
 }
 

@@ -30,6 +30,9 @@ pub struct LintArgs {
     /// The date review dates are checked against (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub today: Option<NaiveDate>,
+    /// Keep running: re-lint on every change and print only what changed since the last run.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// Output formats of `lint`.
@@ -71,6 +74,9 @@ pub fn run(args: LintArgs) -> u8 {
         return explain(code);
     }
     let today = args.today.unwrap_or_else(lint::system_today);
+    if args.watch {
+        return watch(&args, today);
+    }
     let mut books = Vec::new();
     for path in &args.paths {
         let loaded = match crate::load(path) {
@@ -128,6 +134,122 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         exit::OK
     }
+}
+
+/// A finding's identity across runs: same rule, place and message.
+type FindingKey = (String, String, usize, usize, String);
+
+fn key(diag: &Diagnostic) -> FindingKey {
+    let loc = &diag.location;
+    (
+        diag.code.to_owned(),
+        loc.file.clone(),
+        loc.line,
+        loc.column,
+        diag.message.clone(),
+    )
+}
+
+/// `lint --watch`: the full report once, then after every change only the findings that
+/// appeared (as frames) and those that went away (one line each). Runs until Ctrl-C.
+fn watch(args: &LintArgs, today: NaiveDate) -> u8 {
+    if args.paths.len() != 1 || args.format != LintFormat::Human {
+        output::error_line("--watch takes one book folder and prints human output");
+        return exit::ERROR;
+    }
+    let mut loaded = match crate::load(&args.paths[0]) {
+        Ok(loaded) => loaded,
+        Err(diag) => {
+            output::diagnostics(None, std::iter::once(&diag));
+            return exit::ERROR;
+        }
+    };
+    let output_dir = loaded.config.root.join(&loaded.config.config.build.output);
+    let (_debouncer, changes) = match crate::serve::watch(&loaded.watched_paths(), &output_dir) {
+        Ok(watch) => watch,
+        Err(err) => {
+            output::error_line(&format!("{err:#}"));
+            return exit::ERROR;
+        }
+    };
+    let mut previous: Vec<Diagnostic> = Vec::new();
+    let mut first = true;
+    loop {
+        match lint::lint(&loaded, today) {
+            Ok(report) => {
+                let text = if first {
+                    let prefix = repo_prefix(&loaded.config.root);
+                    let book = Linted {
+                        loaded,
+                        report,
+                        prefix,
+                    };
+                    let text = human_output(std::slice::from_ref(&book));
+                    previous = book.report.diagnostics.clone();
+                    loaded = book.loaded;
+                    text
+                } else {
+                    let text = changes_text(&loaded, &report, &previous);
+                    previous = report.diagnostics;
+                    text
+                };
+                first = false;
+                let _ = output::stdout(&text);
+            }
+            Err(diag) => output::diagnostics(None, std::iter::once(&diag)),
+        }
+        let _ = output::stdout("watching for changes (Ctrl-C to stop)\n");
+        // Wait for a change, then take everything that arrived in the meantime.
+        let Ok(mut changed) = changes.recv() else {
+            return exit::OK;
+        };
+        while let Ok(more) = changes.try_recv() {
+            changed.extend(more);
+        }
+        if let Err(diag) = loaded.refresh_paths(&changed) {
+            output::diagnostics(None, std::iter::once(&diag));
+        }
+    }
+}
+
+/// What changed between two runs: new findings as frames, fixed ones as one line each.
+fn changes_text(loaded: &LoadedBook, report: &LintReport, previous: &[Diagnostic]) -> String {
+    use std::collections::HashSet;
+    let before: HashSet<FindingKey> = previous.iter().map(key).collect();
+    let now: HashSet<FindingKey> = report.diagnostics.iter().map(key).collect();
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let lines = |file: &str, line: usize| report.line_text(loaded, file, line);
+    let mut out = String::new();
+    let mut new = 0;
+    for diag in report
+        .diagnostics
+        .iter()
+        .filter(|d| !before.contains(&key(d)))
+    {
+        out.push_str(&human::render(diag, &lines, color));
+        out.push('\n');
+        new += 1;
+    }
+    let mut fixed = 0;
+    for diag in previous.iter().filter(|d| !now.contains(&key(d))) {
+        let loc = &diag.location;
+        out.push_str(&format!(
+            "fixed: {}[{}] {}:{}:{}: {}\n",
+            diag.severity.as_str(),
+            diag.code,
+            loc.file,
+            loc.line,
+            loc.column,
+            diag.message
+        ));
+        fixed += 1;
+    }
+    let (e, w, i) = report.counts();
+    out.push_str(&format!(
+        "{new} new, {fixed} fixed; now {e} errors, {w} warnings, {i} infos\n"
+    ));
+    out
 }
 
 fn explain(code: &str) -> u8 {

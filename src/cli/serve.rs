@@ -35,11 +35,11 @@ struct SiteBuilder {
 }
 
 impl Builder for SiteBuilder {
-    fn build(&mut self, _changed: &[PathBuf]) -> Result<String, String> {
+    fn build(&mut self, changed: &[PathBuf]) -> Result<String, String> {
         let started = Instant::now();
         let loaded = match &mut self.loaded {
             Some(loaded) => {
-                loaded.refresh().map_err(|d| describe(&d))?;
+                loaded.refresh_paths(changed).map_err(|d| describe(&d))?;
                 loaded
             }
             None => self
@@ -68,26 +68,15 @@ impl Builder for SiteBuilder {
     }
 
     fn watched(&self) -> Vec<PathBuf> {
-        let Some(loaded) = &self.loaded else {
-            return vec![self.dir.clone()];
-        };
-        let root = &loaded.config.root;
-        let src = if loaded.config.file.is_some() {
-            root.join(&loaded.config.config.book.src)
-        } else {
-            root.clone()
-        };
-        vec![
-            src,
-            root.join("book.toml"),
-            root.join("themes"),
-            root.join("templates"),
-        ]
+        match &self.loaded {
+            Some(loaded) => loaded.watched_paths(),
+            None => vec![self.dir.clone()],
+        }
     }
 }
 
 /// `file:line:col: message`, the way the terminal and the browser overlay show problems.
-fn describe(diag: &crate::diag::Diagnostic) -> String {
+pub(super) fn describe(diag: &crate::diag::Diagnostic) -> String {
     let loc = &diag.location;
     if loc.line == 0 {
         format!("{}: {}", loc.file, diag.message)

@@ -207,3 +207,24 @@ fn refresh_with_a_broken_config_keeps_the_book() {
     assert_eq!(loaded.book.runbooks.len(), 1, "nothing lost");
     assert_eq!(loaded.sources.len(), 1);
 }
+
+#[test]
+fn refresh_paths_rereads_a_named_file_even_with_the_same_stamp() {
+    let book = TestBook::new();
+    let a = book.write("a.md", "# A\n");
+    let mut loaded = runbook::load(book.path()).unwrap();
+    // Same size, written in place: on a coarse clock the stamp can be identical.
+    let before = std::fs::metadata(&a).unwrap().modified().unwrap();
+    std::fs::write(&a, "# B\n").unwrap();
+    let file = std::fs::File::options().write(true).open(&a).unwrap();
+    file.set_modified(before).unwrap();
+    drop(file);
+    assert_eq!(
+        loaded.refresh().unwrap().parsed.len(),
+        0,
+        "the stamp alone cannot see it"
+    );
+    let report = loaded.refresh_paths(std::slice::from_ref(&a)).unwrap();
+    assert_eq!(report.parsed, vec!["a.md"]);
+    assert_eq!(loaded.book.runbooks[0].title, "B");
+}

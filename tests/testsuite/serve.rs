@@ -290,3 +290,74 @@ fn runbook_serve_end_to_end() {
     let out = std::env::temp_dir().join(format!("runbook-serve-{pid}"));
     assert!(!out.exists(), "the private output folder is removed");
 }
+
+/// `runbook lint --watch`: a full report first, then only what changed.
+#[cfg(unix)]
+#[test]
+fn lint_watch_prints_only_what_changed() {
+    use std::process::{Command, Stdio};
+    let book = super::util::TestBook::new();
+    book.write("book.toml", "[book]\nsrc = \"content\"\n");
+    book.write("content/a.md", "# A\n\nSee [b](b.md).\n");
+    book.write("content/b.md", "# B\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["lint", ".", "--watch", "--today", "2026-11-23"])
+        .current_dir(book.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Lines up to the next "watching" prompt, skipping runs that changed nothing (one save
+    // can reach the watcher as two batches of events).
+    let next_report = || {
+        let mut lines: Vec<String> = Vec::new();
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(10))
+                .expect("lint --watch output");
+            if line.starts_with("watching for changes") {
+                if lines.len() == 1 && lines[0].starts_with("0 new, 0 fixed") {
+                    lines.clear();
+                    continue;
+                }
+                return lines.join("\n");
+            }
+            lines.push(line);
+        }
+    };
+    let first = next_report();
+    assert!(first.contains("no problems found in 2 runbooks"), "{first}");
+
+    write(&book.path().join("content/a.md"), "# A\n\nSee [c](c.md).\n");
+    let second = next_report();
+    assert!(
+        second.contains("error[RB111]") && second.contains("content/a.md:3:9"),
+        "{second}"
+    );
+    assert!(second.contains("1 new, 0 fixed; now 1 errors"), "{second}");
+
+    write(&book.path().join("content/a.md"), "# A\n\nSee [b](b.md).\n");
+    let third = next_report();
+    assert!(
+        third.contains("fixed: error[RB111] content/a.md:3:9"),
+        "{third}"
+    );
+    assert!(
+        !third.contains("error[RB111]:"),
+        "no frame for a fixed finding: {third}"
+    );
+    assert!(third.contains("0 new, 1 fixed; now 0 errors"), "{third}");
+    child.kill().unwrap();
+    let _ = child.wait();
+}
