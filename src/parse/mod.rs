@@ -4,6 +4,7 @@
 
 pub mod classify;
 mod meta;
+pub mod percent;
 pub mod severity;
 pub mod shell;
 pub mod shell_lex;

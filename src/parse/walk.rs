@@ -953,7 +953,7 @@ fn classify_link(target: &str) -> (LinkKind, String, Option<String>) {
         Some((p, f)) => (p, Some(f.to_owned())),
         None => (target, None),
     };
-    let path = path.split('?').next().unwrap_or(path).replace("%20", " ");
+    let path = super::percent::decode_lossy(path.split('?').next().unwrap_or(path));
     (LinkKind::Relative, path, fragment)
 }
 

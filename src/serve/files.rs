@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 /// `root`. `None` means "answer 404", whatever the reason, so probing learns nothing.
 pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_decode(path)?;
+    let decoded = crate::parse::percent::decode_strict(path)?;
     let mut relative = PathBuf::new();
     for part in decoded.split('/') {
         match part {
@@ -34,23 +34,6 @@ pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     let canonical_root = root.canonicalize().ok()?;
     let canonical = candidate.canonicalize().ok()?;
     (canonical.starts_with(&canonical_root) && canonical.is_file()).then_some(canonical)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The `Content-Type` for a file name.

@@ -367,7 +367,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
         if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
             return Some(dest.clone());
         }
-        let decoded = percent_decode(path_only);
+        let decoded = crate::parse::percent::decode_lossy(path_only);
         let target = paths::resolve_relative(&self.runbook.path, &decoded)
             .and_then(|book_path| self.ctx.pages.get(&book_path));
         match target {
@@ -671,25 +671,6 @@ pub fn is_safe_url(url: &str) -> bool {
         .any(|s| cleaned.starts_with(s))
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Wraps each occurrence of a placeholder in `<mark class="placeholder">`, working on the
 /// highlighted HTML: tags are skipped, entities count as the one character they stand for, and
 /// a mark is closed and reopened around any tag inside it so the nesting stays valid.
@@ -800,7 +781,7 @@ mod tests {
 
     #[test]
     fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b.md"), "a b.md");
-        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(crate::parse::percent::decode_lossy("a%20b.md"), "a b.md");
+        assert_eq!(crate::parse::percent::decode_lossy("100%"), "100%");
     }
 }

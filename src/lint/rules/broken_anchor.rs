@@ -55,7 +55,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 _ => None,
             };
             let Some(target) = target else { continue };
-            let fragment = percent_decode(fragment);
+            let fragment = crate::parse::percent::decode_lossy(fragment);
             let set = &anchors[target];
             if set.contains(&fragment) || set.contains(&fragment.to_lowercase()) {
                 continue;
@@ -100,27 +100,6 @@ fn anchors(runbook: &Runbook, source: &SourceFile) -> BTreeSet<String> {
     set
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(b) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The anchor closest to `wanted` by edit distance, when it is close.
 fn closest<'a>(wanted: &str, set: &'a BTreeSet<String>) -> Option<&'a str> {
     set.iter()
@@ -153,6 +132,6 @@ mod tests {
     #[test]
     fn distance_and_decode() {
         assert_eq!(edit_distance("severity-level", "severity-levels"), 1);
-        assert_eq!(percent_decode("caf%C3%A9"), "café");
+        assert_eq!(crate::parse::percent::decode_lossy("caf%C3%A9"), "café");
     }
 }
