@@ -197,16 +197,7 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
                 if response.is_empty() || response == "-" {
                     continue;
                 }
-                let key = level.response_secs.map_or_else(
-                    || {
-                        response
-                            .to_lowercase()
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    },
-                    |secs| format!("{secs}s"),
-                );
+                let key = response_key(level.response_secs, response);
                 let span = extract::locate(source, level.span, &[response.to_owned()], response)
                     .unwrap_or(level.span);
                 facts
@@ -310,6 +301,19 @@ fn metadata_facts(
             }
             _ => {}
         }
+    }
+}
+
+/// How response times are compared: seconds when the text parses ("1 hour" = "60 min"),
+/// else the words, lower-cased ("Next business day").
+pub fn response_key(secs: Option<u64>, text: &str) -> String {
+    match secs {
+        Some(secs) => format!("{secs}s"),
+        None => text
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 

@@ -40,18 +40,8 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 .trim_start_matches(|c: char| c.is_ascii_alphabetic())
                 .parse()
                 .unwrap_or(u32::MAX);
-            (severity_group(name, rank) == *group).then(|| {
-                parse_duration(response).map_or_else(
-                    || {
-                        response
-                            .to_lowercase()
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    },
-                    |secs| format!("{secs}s"),
-                )
-            })
+            (severity_group(name, rank) == *group)
+                .then(|| crate::facts::response_key(parse_duration(response), response))
         });
         let Some(verdict) = judge(stmts, |d| d.key.clone(), canonical) else {
             continue;
