@@ -151,6 +151,7 @@ pub static RULES: &[Rule] = &[
         undeclared_placeholder
     ),
     rule!("RB117", "hardcoded-secret", Error, hardcoded_secret),
+    rule!("RB118", "shell-syntax", Warning, shell_syntax),
 ];
 
 /// The rule with this code or name (case-insensitive).

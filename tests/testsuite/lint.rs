@@ -41,6 +41,10 @@ fn rule_fixture(code: &str) {
 }
 
 #[test]
+fn rb118_shell_syntax() {
+    rule_fixture("RB118");
+}
+#[test]
 fn rb101_port_drift() {
     rule_fixture("RB101");
 }

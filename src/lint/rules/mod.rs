@@ -10,6 +10,7 @@ pub mod hardcoded_secret;
 pub mod namespace_drift;
 pub mod port_drift;
 pub mod severity_drift;
+pub mod shell_syntax;
 pub mod stale_review;
 pub mod undeclared_placeholder;
 pub mod unguarded_destructive;

@@ -1,0 +1,112 @@
+//! What it does: parses every command of a shell fence with a real shell parser
+//! (brush-parser, a bash grammar) and reports commands that bash would reject: an unclosed
+//! quote or `$(`, a dangling `|` or `&&`, a `then` without `fi`, a stray `)`.
+//!
+//! Why it matters: a command that does not parse fails at the worst moment, when someone
+//! pastes it into a terminal during an incident, and a generated plan cannot run it (it is
+//! shown as "run by hand" instead). Most often it is a copy that lost a quote or a line.
+//!
+//! Example:
+//! ````markdown
+//! ```bash
+//! kubectl patch deployment api -p '{"spec":{"replicas":3}}
+//! ```
+//! ````
+//!
+//! Use instead:
+//! ````markdown
+//! ```bash
+//! kubectl patch deployment api -p '{"spec":{"replicas":3}}'
+//! ```
+//! ````
+//!
+//! Known limits: placeholders (`<REVISION>`, `[POD_NAME]`, `{{ tag }}`) are replaced by a
+//! plain word before parsing, since they are meant to be edited; commands typed after a `$ `
+//! prompt are checked like any other; bash-only syntax is accepted (the grammar is bash).
+
+use super::super::{Context, Sink};
+use crate::model::StepKind;
+use regex::Regex;
+use std::io::Cursor;
+use std::sync::LazyLock;
+
+/// ` at 1,41 (detected near line 1 col 65)`: a position inside the command.
+static POSITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" at \d+,\d+.*$").unwrap());
+
+pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+    for (idx, runbook, _source) in cx.runbooks() {
+        for step in &runbook.steps {
+            let StepKind::Command(cmd) = &step.kind else {
+                continue;
+            };
+            if let Some(problem) = parse_problem(&cmd.text, &cmd.placeholders) {
+                sink.push(
+                    cx.diag("RB118", idx, step.span, format!("this command does not parse as bash: {problem}"))
+                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error"),
+                );
+            }
+        }
+    }
+}
+
+/// Why `text` is not valid bash, or `None` when it parses.
+pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
+    let mut code = text.to_owned();
+    for placeholder in placeholders {
+        code = code.replace(placeholder.as_str(), "PLACEHOLDER");
+    }
+    let mut parser = brush_parser::Parser::builder().build(Cursor::new(code.as_bytes()));
+    match parser.parse_program() {
+        Ok(_) => None,
+        Err(err) => {
+            let message = err.to_string();
+            let first = message.lines().next().unwrap_or("syntax error").trim();
+            // Positions in the message count from the command, not the file: the frame
+            // already points at the command, so they are dropped.
+            let first = POSITION.replace(first, "");
+            Some(if first.trim().is_empty() {
+                "syntax error".to_owned()
+            } else {
+                first.trim().to_owned()
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_commands_parse_and_broken_ones_do_not() {
+        let good = [
+            "kubectl get pods -n prod | grep -v Running",
+            "for p in $(kubectl get pods -o name); do kubectl delete \"$p\"; done",
+            "curl -d '{\n  \"a\": 1\n}' https://x",
+            "cat <<'EOF' > /tmp/a\nliteral $HOME\nEOF",
+            "if kubectl get ns x; then echo ok; fi",
+            "docker inspect api --format='{{.State.Health.Status}}'",
+        ];
+        for cmd in good {
+            assert_eq!(parse_problem(cmd, &[]), None, "{cmd}");
+        }
+        let bad = [
+            "echo 'unclosed",
+            "kubectl get pods |",
+            "if true; then echo x",
+            "echo $(date",
+            "echo )",
+        ];
+        for cmd in bad {
+            assert!(parse_problem(cmd, &[]).is_some(), "{cmd} should not parse");
+        }
+        let placeholder = vec!["<REVISION>".to_owned()];
+        assert_eq!(
+            parse_problem(
+                "kubectl rollout undo deploy/x --to-revision=<REVISION>",
+                &placeholder
+            ),
+            None
+        );
+    }
+}
