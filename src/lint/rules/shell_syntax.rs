@@ -25,7 +25,7 @@
 //! prompt are checked like any other; bash-only syntax is accepted (the grammar is bash).
 
 use super::super::{Context, Sink};
-use crate::model::StepKind;
+use rayon::prelude::*;
 use regex::Regex;
 use std::io::Cursor;
 use std::sync::LazyLock;
@@ -34,18 +34,22 @@ use std::sync::LazyLock;
 static POSITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" at \d+,\d+.*$").unwrap());
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for (idx, runbook, _source) in cx.runbooks() {
-        for step in &runbook.steps {
-            let StepKind::Command(cmd) = &step.kind else {
-                continue;
-            };
-            if let Some(problem) = parse_problem(&cmd.text, &cmd.placeholders) {
-                sink.push(
-                    cx.diag("RB118", idx, step.span, format!("this command does not parse as bash: {problem}"))
-                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error"),
-                );
-            }
-        }
+    // Parsing every command of a large book is the costliest rule: runbooks in parallel,
+    // findings kept in book order.
+    let runbooks: Vec<_> = cx.runbooks().collect();
+    let found: Vec<_> = runbooks
+        .par_iter()
+        .flat_map_iter(|(idx, runbook, _)| {
+            runbook.commands().filter_map(move |(step, cmd)| {
+                parse_problem(&cmd.text, &cmd.placeholders).map(|problem| {
+                    cx.diag("RB118", *idx, step.span, format!("this command does not parse as bash: {problem}"))
+                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error")
+                })
+            })
+        })
+        .collect();
+    for diag in found {
+        sink.push(diag);
     }
 }
 
