@@ -54,7 +54,36 @@ pub enum RawKind {
     ComposeService {
         name: String,
     },
+    /// A container image `REGISTRY/NAME[:TAG]`: the registry it is pulled from, per name.
+    Image {
+        name: String,
+        registry: String,
+        span: Span,
+    },
 }
+
+/// A container image reference with a registry host (`registry.example.com/app:1.2`,
+/// `gcr.io/team/app@sha256:...`, `localhost:5000/app`); `(registry, name)`. A first path part
+/// without a dot or port (`deployment/api`, `team/app`) is not a registry, so it is not one.
+pub fn image_ref(word: &str) -> Option<(String, String)> {
+    let word = word.strip_prefix("--image=").unwrap_or(word);
+    // `kubectl set image deployment/x CONTAINER=IMAGE`.
+    let word = word.split_once('=').map_or(word, |(_, image)| image);
+    let caps = IMAGE.captures(word)?;
+    let registry = caps["registry"].to_owned();
+    let host = registry.split('/').next().unwrap_or("");
+    if !(host.contains('.') || host.contains(':') || host == "localhost") {
+        return None;
+    }
+    Some((registry, caps["name"].to_owned()))
+}
+
+static IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?P<registry>[a-z0-9][a-z0-9.-]*(?::\d+)?(?:/[a-z0-9][a-z0-9._-]*)*)/(?P<name>[a-z0-9][a-z0-9._-]*)(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?(?:@sha256:[0-9a-f]{64})?$",
+    )
+    .expect("valid regex")
+});
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -80,6 +109,7 @@ pub fn command(runbook: usize, source: &SourceFile, span: Span, cmd: &Command, o
     };
     for word in &words {
         cx.urls(word);
+        cx.image(word);
     }
     for segment in words.split(|w| is_separator(w)) {
         cx.segment(segment);
@@ -123,6 +153,35 @@ pub fn command(runbook: usize, source: &SourceFile, span: Span, cmd: &Command, o
                 runbook,
                 command_span: span,
                 kind,
+            });
+        }
+    }
+}
+
+/// `image: REGISTRY/NAME:TAG` lines of a YAML snippet (a manifest or a compose file).
+pub fn yaml_snippet(
+    runbook: usize,
+    source: &SourceFile,
+    span: Span,
+    text: &str,
+    out: &mut Vec<Raw>,
+) {
+    for line in text.lines() {
+        let Some(value) = line.trim().trim_start_matches("- ").strip_prefix("image:") else {
+            continue;
+        };
+        let value = value.trim().trim_matches(['"', '\'']);
+        if let Some((registry, name)) = image_ref(value)
+            && let Some(found) = locate(source, span, &[format!("{registry}/{name}")], &registry)
+        {
+            out.push(Raw {
+                runbook,
+                command_span: span,
+                kind: RawKind::Image {
+                    name,
+                    registry,
+                    span: found,
+                },
             });
         }
     }
@@ -204,6 +263,20 @@ struct Cx<'a> {
 impl Cx<'_> {
     fn locate(&self, needles: &[String], value: &str) -> Span {
         locate(self.source, self.span, needles, value).unwrap_or(self.span)
+    }
+
+    fn image(&mut self, word: &str) {
+        if word.contains("://") {
+            return;
+        }
+        if let Some((registry, name)) = image_ref(word) {
+            let span = self.locate(&[format!("{registry}/{name}")], &registry);
+            self.out.push(RawKind::Image {
+                name,
+                registry,
+                span,
+            });
+        }
     }
 
     fn urls(&mut self, word: &str) {
@@ -917,6 +990,37 @@ mod tests {
             host_key("db.example.internal"),
             Some(("db.example.internal".into(), None))
         );
+    }
+
+    #[test]
+    fn image_references_need_a_registry_host() {
+        let r = |w: &str| image_ref(w).map(|(reg, name)| format!("{reg} {name}"));
+        assert_eq!(
+            r("registry.harbor.example/parcel-api:v2.4.1").as_deref(),
+            Some("registry.harbor.example parcel-api")
+        );
+        assert_eq!(
+            r("gcr.io/team/venue-service:v1.2.3").as_deref(),
+            Some("gcr.io/team venue-service")
+        );
+        assert_eq!(
+            r("--image=localhost:5000/app").as_deref(),
+            Some("localhost:5000 app")
+        );
+        assert_eq!(
+            r("api=registry.example.com/api:v2").as_deref(),
+            Some("registry.example.com api")
+        );
+        for not_an_image in [
+            "deployment/api",
+            "team/app:v1",
+            "/tmp/x",
+            "app:v1",
+            "http://x.io/a",
+            "pod/api-0",
+        ] {
+            assert_eq!(r(not_an_image), None, "{not_an_image}");
+        }
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct ServiceFacts {
     pub namespaces: Vec<Stated<String>>,
     /// `kubectl`/`oc` commands that name the service but give no namespace (value: the program).
     pub unnamespaced: Vec<Stated<String>>,
+    /// Registries of container images named after the service (`REGISTRY/NAME:TAG`).
+    pub registries: Vec<Stated<String>>,
 }
 
 /// Docker Compose spelling.
@@ -98,6 +100,9 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
                 StepKind::Command(cmd) => extract::command(idx, source, step.span, cmd, &mut raws),
                 StepKind::Snippet { lang, text, .. } if lang == "sql" => {
                     extract::snippet(idx, source, step.span, text, &mut raws);
+                }
+                StepKind::Snippet { lang, text, .. } if lang == "yaml" || lang == "yml" => {
+                    extract::yaml_snippet(idx, source, step.span, text, &mut raws);
                 }
                 _ => {}
             }
@@ -182,6 +187,16 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
                 facts.compose.push(at(flavour, raw.runbook, &file, span));
             }
             extract::RawKind::ComposeService { .. } => {}
+            extract::RawKind::Image {
+                name,
+                registry,
+                span,
+            } => facts.services.entry(name).or_default().registries.push(at(
+                registry,
+                raw.runbook,
+                &file,
+                span,
+            )),
         }
     }
     for (idx, (runbook, source)) in book.runbooks.iter().zip(sources).enumerate() {

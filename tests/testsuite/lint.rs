@@ -45,6 +45,10 @@ fn rb118_shell_syntax() {
     rule_fixture("RB118");
 }
 #[test]
+fn rb106_image_drift() {
+    rule_fixture("RB106");
+}
+#[test]
 fn rb101_port_drift() {
     rule_fixture("RB101");
 }
@@ -437,4 +441,29 @@ fn explain() {
     let bad = book.run(&["lint", "--explain", "RB999"]);
     assert_eq!(bad.code(), 2);
     assert!(bad.stderr().contains("RB101"));
+}
+
+#[test]
+fn declared_image_registry_wins_over_the_majority() {
+    let book = TestBook::new();
+    book.copy_fixture("lint/RB106");
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[facts.services.ledger]\nimage = \"registry.old.example.com/ledger:v3\"\n",
+    );
+    let run = book.run(&["lint", ".", "--format", "json"]);
+    let report = run.json();
+    let files: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "RB106")
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    // a-deploy.md states the old registry twice (docker pull, kubectl set image).
+    assert_eq!(
+        files,
+        vec!["a-deploy.md", "a-deploy.md", "b-manifest.md"],
+        "{report:#}"
+    );
 }
