@@ -16,7 +16,7 @@ def main() -> None:
     binary, book = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     server = subprocess.Popen([binary, "serve", book, "--port", "0"], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
+                              stderr=None if os.environ.get("BENCH_VERBOSE") else subprocess.DEVNULL, text=True)
     try:
         line = server.stdout.readline()
         host, port = line.split("http://", 1)[1].split("/", 1)[0].rsplit(":", 1)

@@ -165,7 +165,7 @@ fn watch(args: &LintArgs, today: NaiveDate) -> u8 {
         }
     };
     let output_dir = loaded.config.root.join(&loaded.config.config.build.output);
-    let (_debouncer, changes) = match crate::serve::watch(&loaded.watched_paths(), &output_dir) {
+    let (_watcher, changes) = match crate::serve::watch(&loaded.watched_paths(), &output_dir) {
         Ok(watch) => watch,
         Err(err) => {
             output::error_line(&format!("{err:#}"));

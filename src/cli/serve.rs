@@ -6,6 +6,7 @@ use crate::LoadedBook;
 use crate::serve::{self, Builder, reload::Hub};
 use crate::site::{self, BuildOptions};
 use clap::Args;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -32,27 +33,55 @@ struct SiteBuilder {
     dir: PathBuf,
     loaded: Option<LoadedBook>,
     opts: BuildOptions,
+    /// Runbook paths of the last build, to tell an edit from an added file.
+    known: BTreeSet<String>,
+    /// Whether the last build succeeded (after a failure everything is built again).
+    last_ok: bool,
 }
 
 impl Builder for SiteBuilder {
     fn build(&mut self, changed: &[PathBuf]) -> Result<String, String> {
         let started = Instant::now();
-        let loaded = match &mut self.loaded {
+        // Only Markdown files changed, and the same ones exist: re-render just their pages.
+        // A theme, template or book.toml change, a new, deleted or renamed file, or a
+        // previous failure: build everything.
+        // An editor's temporary file (renamed away by now, or hidden) says nothing.
+        let relevant: Vec<&PathBuf> = changed
+            .iter()
+            .filter(|p| p.exists() && !is_hidden(p))
+            .collect();
+        let only_markdown = !relevant.is_empty()
+            && relevant
+                .iter()
+                .all(|p| p.extension().is_some_and(|e| e == "md" || e == "markdown"));
+        let (loaded, pages) = match &mut self.loaded {
             Some(loaded) => {
-                loaded.refresh_paths(changed).map_err(|d| describe(&d))?;
-                loaded
+                let refresh = loaded.refresh_paths(changed).map_err(|d| describe(&d))?;
+                let same_files = refresh.removed.is_empty()
+                    && refresh.parsed.iter().all(|p| self.known.contains(p));
+                let pages = (only_markdown && same_files && self.last_ok)
+                    .then(|| refresh.parsed.into_iter().collect::<BTreeSet<String>>());
+                (loaded, pages)
             }
-            None => self
-                .loaded
-                .insert(crate::load(&self.dir).map_err(|d| describe(&d))?),
+            None => (
+                self.loaded
+                    .insert(crate::load(&self.dir).map_err(|d| describe(&d))?),
+                None,
+            ),
         };
+        self.known = loaded.sources.iter().map(|s| s.path.clone()).collect();
         let problems: Vec<String> = loaded.book.all_diagnostics().map(describe).collect();
-        let report = site::build(loaded, &self.opts).map_err(|e| e.to_string())?;
-        let mut summary = format!(
-            "{} pages in {} ms",
-            report.pages,
-            started.elapsed().as_millis()
-        );
+        let result = match &pages {
+            Some(pages) => site::rebuild_pages(loaded, &self.opts, pages),
+            None => site::build(loaded, &self.opts),
+        };
+        self.last_ok = result.is_ok();
+        let report = result.map_err(|e| e.to_string())?;
+        let what = match &pages {
+            Some(pages) => format!("{} of {} pages", pages.len(), report.pages),
+            None => format!("{} pages", report.pages),
+        };
+        let mut summary = format!("{what} in {} ms", started.elapsed().as_millis());
         if !problems.is_empty() {
             summary.push_str(&format!(
                 "; {} warnings:\n{}",
@@ -73,6 +102,11 @@ impl Builder for SiteBuilder {
             None => vec![self.dir.clone()],
         }
     }
+}
+
+fn is_hidden(path: &std::path::Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
 /// `file:line:col: message`, the way the terminal and the browser overlay show problems.
@@ -97,6 +131,8 @@ pub fn run(args: ServeArgs) -> u8 {
     let mut builder = SiteBuilder {
         dir: args.dir.clone(),
         loaded: None,
+        known: BTreeSet::new(),
+        last_ok: false,
         opts: BuildOptions {
             out: out.clone(),
             force: true,
@@ -120,7 +156,7 @@ pub fn run(args: ServeArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    let (debouncer, changes) = match serve::watch(&builder.watched(), &out) {
+    let (watcher, changes) = match serve::watch(&builder.watched(), &out) {
         Ok(watch) => watch,
         Err(err) => {
             output::error_line(&format!("{err:#}"));
@@ -146,7 +182,7 @@ pub fn run(args: ServeArgs) -> u8 {
         open_browser(&url);
     }
     server.run(&out, &hub);
-    drop(debouncer);
+    drop(watcher);
     let _ = std::fs::remove_dir_all(&out);
     let _ = output::stdout("stopped\n");
     exit::OK

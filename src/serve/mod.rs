@@ -3,26 +3,26 @@
 //! `Builder`, so the server knows nothing of how pages are made.
 //!
 //! Threads: one accepts HTTP requests (static files inline; each event stream on its own
-//! thread), one runs builds, and notify's debouncer thread feeds it changed paths.
+//! thread), one runs builds, and a debounce thread groups notify's events into batches.
 
 pub mod files;
 pub mod reload;
 
 use anyhow::{Context, Result, bail};
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::event::ModifyKind;
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use reload::{Hub, Message};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 use tiny_http::{Header, Method, Request, Response};
 
 /// Quiet time after the last file event before a rebuild: long enough that an editor's
 /// save-rename-write dance is one rebuild, short enough to feel instant.
-pub const DEBOUNCE: Duration = Duration::from_millis(50);
+pub const DEBOUNCE: Duration = Duration::from_millis(25);
 
 /// Default port, and how many following ports are tried when it is taken.
 pub const DEFAULT_PORT: u16 = 3000;
@@ -166,25 +166,29 @@ fn handle(request: Request, root: &Path, hub: &Hub) {
 }
 
 /// Watches the builder's paths; changed paths (outside the output folder) arrive on the
-/// returned channel, debounced. Keep the debouncer alive as long as you watch.
+/// returned channel in batches, after `DEBOUNCE` of quiet. Keep the watcher alive as long as
+/// you watch.
+///
+/// Only events that change something count (create, write, rename, remove): a build reads
+/// the sources and walks their folders, and counting those reads would make every rebuild
+/// trigger the next one.
 pub fn watch(
     paths: &[PathBuf],
     output: &Path,
-) -> Result<(
-    Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
-    Receiver<Vec<PathBuf>>,
-)> {
-    let (tx, rx): (Sender<Vec<PathBuf>>, Receiver<Vec<PathBuf>>) = channel();
+) -> Result<(RecommendedWatcher, Receiver<Vec<PathBuf>>)> {
+    let (raw_tx, raw_rx) = channel::<PathBuf>();
     let output = output.canonicalize().unwrap_or_else(|_| output.to_owned());
-    let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
-        if let Ok(events) = result {
-            let changed: Vec<PathBuf> = events
-                .into_iter()
-                .map(|e| e.path)
-                .filter(|p| !p.starts_with(&output))
-                .collect();
-            if !changed.is_empty() {
-                let _ = tx.send(changed);
+    let mut watcher = notify::recommended_watcher(move |result: notify::Result<Event>| {
+        let Ok(event) = result else { return };
+        let changes_content = match event.kind {
+            EventKind::Create(_) | EventKind::Remove(_) | EventKind::Any => true,
+            EventKind::Modify(ModifyKind::Metadata(_)) => false,
+            EventKind::Modify(_) => true,
+            EventKind::Access(_) | EventKind::Other => false,
+        };
+        if changes_content {
+            for path in event.paths.into_iter().filter(|p| !p.starts_with(&output)) {
+                let _ = raw_tx.send(path);
             }
         }
     })
@@ -200,12 +204,36 @@ pub fn watch(
                 RecursiveMode::NonRecursive,
             )
         };
-        debouncer
-            .watcher()
+        watcher
             .watch(target, mode)
             .with_context(|| format!("cannot watch {}", target.display()))?;
     }
-    Ok((debouncer, rx))
+    let (tx, rx) = channel();
+    std::thread::spawn(move || debounce(&raw_rx, &tx));
+    Ok((watcher, rx))
+}
+
+/// Groups paths into batches that end after `DEBOUNCE` without a new event, so an editor's
+/// save-rename-write dance is one rebuild.
+fn debounce(raw: &Receiver<PathBuf>, batches: &Sender<Vec<PathBuf>>) {
+    while let Ok(first) = raw.recv() {
+        let mut batch = vec![first];
+        loop {
+            match raw.recv_timeout(DEBOUNCE) {
+                Ok(path) => batch.push(path),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    let _ = batches.send(batch);
+                    return;
+                }
+            }
+        }
+        batch.sort();
+        batch.dedup();
+        if batches.send(batch).is_err() {
+            return;
+        }
+    }
 }
 
 /// Rebuilds on every batch of changes and tells pages; returns when `changes` closes.

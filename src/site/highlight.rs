@@ -26,6 +26,13 @@ impl Default for Highlighter {
 }
 
 impl Highlighter {
+    /// One highlighter per process: loading syntect's definitions takes tens of
+    /// milliseconds, which `runbook serve` would otherwise pay on every save.
+    pub fn shared() -> &'static Highlighter {
+        static SHARED: std::sync::OnceLock<Highlighter> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Highlighter::new)
+    }
+
     /// Loads syntect's bundled syntax definitions (once per build).
     pub fn new() -> Self {
         Self {

@@ -14,7 +14,7 @@ pub mod search;
 pub mod shell_highlight;
 pub mod theme;
 
-pub use pipeline::{BuildOptions, BuildReport, build};
+pub use pipeline::{BuildOptions, BuildReport, build, rebuild_pages};
 
 use std::fmt;
 use std::path::Path;

@@ -134,6 +134,16 @@ impl Staging {
         })
     }
 
+    /// Writes straight into an existing site folder: for `runbook serve`'s private folder,
+    /// where rewriting one page in place is the point and nobody else reads the files.
+    pub fn in_place(out: &Path) -> Self {
+        Self {
+            dir: out.to_owned(),
+            out: out.to_owned(),
+            committed: true,
+        }
+    }
+
     /// The path of site file `rel` (`/`-separated) inside the staging folder. Only plain name
     /// components are used, so the result is always inside it.
     pub fn path_of(&self, rel: &str) -> PathBuf {
@@ -156,6 +166,9 @@ impl Staging {
     /// Moves the finished site into place: the old site is renamed aside, the new one renamed
     /// in, the old one deleted. If the second rename fails the old site is put back.
     pub fn commit(mut self) -> Result<(), SiteError> {
+        if self.dir == self.out {
+            return Ok(());
+        }
         let old = self
             .dir
             .with_file_name(self.dir.file_name().map_or_else(String::new, |n| {

@@ -93,21 +93,47 @@ pub fn plan(loaded: &LoadedBook, opts: &BuildOptions) -> Result<SitePlan, SiteEr
 
 /// Runs every stage and moves the site into place.
 pub fn build(loaded: &LoadedBook, opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+    build_with(loaded, opts, None)
+}
+
+/// Re-renders only the pages of `changed` runbooks (and the index, severity page and search
+/// index, which summarise every runbook), writing into the existing site in place. For
+/// `runbook serve`'s private folder after a save that added, removed or renamed nothing;
+/// anything else (a theme, `book.toml`, a new file) needs `build`.
+pub fn rebuild_pages(
+    loaded: &LoadedBook,
+    opts: &BuildOptions,
+    changed: &std::collections::BTreeSet<String>,
+) -> Result<BuildReport, SiteError> {
+    build_with(loaded, opts, Some(changed))
+}
+
+fn build_with(
+    loaded: &LoadedBook,
+    opts: &BuildOptions,
+    only: Option<&std::collections::BTreeSet<String>>,
+) -> Result<BuildReport, SiteError> {
     crate::plan::check_config(&loaded.config.config.plan)
         .map_err(|why| SiteError::Config(format!("book.toml [plan]: {why}")))?;
     let plan = plan(loaded, opts)?;
     let theme = Theme::load(&loaded.config.root, &loaded.config.config.site.theme)?;
     let tera = theme.tera()?;
-    let staging = Staging::create(&plan.out)?;
-    let highlighter = Highlighter::new();
+    let in_place = only.is_some() && plan.out.join("index.html").is_file();
+    let staging = if in_place {
+        Staging::in_place(&plan.out)
+    } else {
+        Staging::create(&plan.out)?
+    };
+    let only = only.filter(|_| in_place);
+    let highlighter = Highlighter::shared();
     let site = SiteInfo::new(loaded);
     let ctx = RenderCtx {
-        highlighter: &highlighter,
+        highlighter,
         pages: &plan.pages,
         allow_html: loaded.config.config.site.allow_html,
     };
     let summaries = render_pages(
-        loaded, &plan, &ctx, &tera, &theme, &site, opts.today, &staging,
+        loaded, &plan, &ctx, &tera, &theme, &site, opts.today, &staging, only,
     )?;
     let write_page = |name: &str, html: String| staging.write(name, html.as_bytes());
     write_page(
@@ -130,7 +156,9 @@ pub fn build(loaded: &LoadedBook, opts: &BuildOptions) -> Result<BuildReport, Si
     }
     let script = index.to_script();
     staging.write("search-index.js", script.as_bytes())?;
-    write_assets(&theme, &staging)?;
+    if only.is_none() {
+        write_assets(&theme, &staging)?;
+    }
     staging.commit()?;
     Ok(BuildReport {
         out: plan.out,
@@ -285,6 +313,7 @@ pub fn render_pages(
     site: &SiteInfo,
     today: NaiveDate,
     staging: &Staging,
+    only: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Vec<PageSummary>, SiteError> {
     // Folders first, once each, so parallel writers never race to create them.
     let mut dirs: Vec<PathBuf> = loaded
@@ -307,6 +336,9 @@ pub fn render_pages(
         .filter_map(|(runbook, source)| plan.pages.get(&runbook.path).map(|p| (runbook, source, p)))
         .map(|(runbook, source, page)| {
             let summary = PageSummary::new(runbook, page, today);
+            if only.is_some_and(|only| !only.contains(&runbook.path)) {
+                return Ok(summary);
+            }
             let html = render_page(ctx, tera, theme, site, runbook, source, &summary, today)?;
             let path = staging.path_of(page);
             std::fs::write(&path, html).map_err(|e| SiteError::io(&path, e))?;

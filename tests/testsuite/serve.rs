@@ -273,6 +273,22 @@ fn runbook_serve_end_to_end() {
     );
     wait_event(&mut events, "reload");
     eventually_contains(addr, "/restart.html", "Restart now");
+    // The rebuild reads the sources and walks their folders; that must not look like an
+    // edit, or every build would start the next one.
+    events
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_millis(600)))
+        .unwrap();
+    let mut line = String::new();
+    let mut quiet = true;
+    while events.read_line(&mut line).is_ok_and(|n| n > 0) {
+        if line.starts_with("event: reload") {
+            quiet = false;
+            break;
+        }
+        line.clear();
+    }
+    assert!(quiet, "a rebuild with no edit happened");
     let (status, _, body) = get(addr, "/../book.toml");
     assert_eq!(status, 404);
     assert!(!body.contains("[book]"));

@@ -572,3 +572,83 @@ fn a_bad_plan_setting_fails_the_build_and_names_it() {
     );
     assert!(!book.path().join("site").exists(), "nothing written");
 }
+
+/// Every file of a site folder, by relative path.
+fn site_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn rebuilding_one_page_in_place_equals_a_full_build() {
+    // The example book's runbooks at the root of a book with `src = "."`.
+    let book = TestBook::new();
+    book.copy_fixture("../../content");
+    book.write("book.toml", "[book]\ntitle = \"Example\"\nsrc = \".\"\n");
+    let opts = |out: PathBuf| runbook::site::BuildOptions {
+        out,
+        force: true,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        home: None,
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let incremental = out_dir.path().join("incremental");
+    let full = out_dir.path().join("full");
+    let mut loaded = runbook::load(book.path()).unwrap();
+    runbook::site::build(&loaded, &opts(incremental.clone())).unwrap();
+    let before = site_files(&incremental);
+
+    let restart = book.path().join("restart.md");
+    let text = std::fs::read_to_string(&restart).unwrap();
+    std::fs::write(
+        &restart,
+        text.replace("# Restart parcel-api", "# Restart parcel-api now"),
+    )
+    .unwrap();
+    let refresh = loaded
+        .refresh_paths(std::slice::from_ref(&restart))
+        .unwrap();
+    assert_eq!(refresh.parsed, vec!["restart.md"]);
+    let changed: std::collections::BTreeSet<String> = refresh.parsed.into_iter().collect();
+    runbook::site::rebuild_pages(&loaded, &opts(incremental.clone()), &changed).unwrap();
+    runbook::site::build(&loaded, &opts(full.clone())).unwrap();
+
+    let after = site_files(&incremental);
+    assert_eq!(
+        after,
+        site_files(&full),
+        "an in-place rebuild gives the same site as a full one"
+    );
+    let rewritten: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert!(
+        rewritten.iter().any(|k| k.starts_with("restart.")),
+        "{rewritten:?}"
+    );
+    assert!(
+        rewritten.contains(&&"search-index.js".to_owned()),
+        "{rewritten:?}"
+    );
+    assert!(
+        !rewritten.iter().any(|k| k.starts_with("rollback.")),
+        "other pages untouched: {rewritten:?}"
+    );
+}
