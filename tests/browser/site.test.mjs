@@ -4,13 +4,15 @@
 // searches with "/" + typing, sees a highlighted result, follows it with the keyboard to the
 // right step anchor, copies a command, ticks a checklist item, reloads and finds it still
 // ticked, resets it, and saves screenshots (light, dark, phone) as CI artifacts.
+// Then `runbook serve` on a copy of the book: an edit reloads the open page where it was
+// scrolled, a broken template shows the error overlay, and fixing it recovers.
 // Fails on any request that leaves the machine and on any page error.
 //
 // usage: node site.test.mjs        (env: CHROMIUM, RUNBOOK_BIN, RUNBOOK_SITE, BROWSER_ARTIFACTS)
 
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, cpSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -125,6 +127,70 @@ async function scenario(context, base, label) {
   return page;
 }
 
+/// Saves like an editor: a temporary file renamed over the target.
+function save(file, text) {
+  const tmp = path.join(path.dirname(file), ".browser-test-save.tmp");
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => { s.end(); resolve(true); });
+      s.on("error", () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on port ${port}`);
+}
+
+async function liveReload(context) {
+  const book = path.join(work, "live");
+  cpSync(path.join(repo, "content"), path.join(book, "content"), { recursive: true });
+  cpSync(path.join(repo, "book.toml"), path.join(book, "book.toml"));
+  const port = await freePort();
+  const env = { ...process.env, RUNBOOK_TODAY: "2026-10-15" };
+  const args = ["serve", book, "--port", String(port)];
+  const proc = process.env.RUNBOOK_BIN
+    ? spawn(process.env.RUNBOOK_BIN, args, { stdio: ["ignore", "ignore", "inherit"], env })
+    : spawn("cargo", ["run", "--quiet", "--locked", "--", ...args], { cwd: repo, stdio: ["ignore", "ignore", "inherit"], env });
+  try {
+    await waitForPort(port);
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/restart.html`);
+    await page.evaluate(() => window.scrollTo(0, 900));
+    const before = await page.evaluate(() => window.scrollY);
+    check(before > 500, "serve: page scrolled before the edit");
+
+    const file = path.join(book, "content", "restart.md");
+    const original = readFileSync(file, "utf8");
+    save(file, original + "\nEdited live from the browser test.\n");
+    await page.waitForSelector("text=Edited live from the browser test.", { timeout: 15000 });
+    await page.waitForLoadState("load");
+    await page.waitForFunction((y) => Math.abs(window.scrollY - y) < 80, before, { timeout: 5000 });
+    check(true, "serve: the edit reloaded the page and kept the scroll position");
+
+    const templates = path.join(book, "templates");
+    mkdirSync(templates, { recursive: true });
+    writeFileSync(path.join(templates, "runbook.html"), "{% if %}broken\n");
+    const overlay = page.locator("#runbook-serve-error");
+    await overlay.waitFor({ state: "visible", timeout: 15000 });
+    const message = await overlay.textContent();
+    check(message.includes("runbook.html"), `serve: a broken template shows the error overlay (${message.split("\n").slice(0, 3).join(" | ")})`);
+
+    rmSync(templates, { recursive: true, force: true });
+    save(file, original);
+    await page.waitForFunction(() => !document.getElementById("runbook-serve-error") &&
+      !document.body.textContent.includes("Edited live from the browser test."), null, { timeout: 15000 });
+    check(true, "serve: fixing it recovers (page reloaded, overlay gone)");
+    await page.close();
+  } finally {
+    proc.kill("SIGINT");
+  }
+}
+
 async function main() {
   const site = buildSite();
   check(existsSync(path.join(site, "index.html")), `site built at ${site}`);
@@ -162,6 +228,7 @@ async function main() {
     await httpPage.setViewportSize({ width: 1280, height: 900 });
     await httpPage.screenshot({ path: path.join(artifacts, "severity.png") });
     log(`screenshots in ${artifacts}`);
+    await liveReload(context);
   } finally {
     server.proc.kill();
     await context.close();
