@@ -109,6 +109,33 @@ fn is_hidden(path: &std::path::Path) -> bool {
         .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
+/// A builder that, after each build, also watches paths that appeared (a `templates/`
+/// folder created while serving).
+struct Watching {
+    inner: SiteBuilder,
+    watcher: notify::RecommendedWatcher,
+    watching: BTreeSet<PathBuf>,
+}
+
+impl Builder for Watching {
+    fn build(&mut self, changed: &[PathBuf]) -> Result<String, String> {
+        let result = self.inner.build(changed);
+        let paths = self.inner.watched();
+        if let Err(err) = serve::add_watches(&mut self.watcher, &paths, &mut self.watching) {
+            output::error_line(&format!("{err:#}"));
+        }
+        result
+    }
+
+    fn output(&self) -> PathBuf {
+        self.inner.output()
+    }
+
+    fn watched(&self) -> Vec<PathBuf> {
+        self.inner.watched()
+    }
+}
+
 /// `file:line:col: message`, the way the terminal and the browser overlay show problems.
 pub(super) fn describe(diag: &crate::diag::Diagnostic) -> String {
     let loc = &diag.location;
@@ -168,6 +195,17 @@ pub fn run(args: ServeArgs) -> u8 {
     let hub = Hub::default();
     {
         let hub = hub.clone();
+        // What `serve::watch` registered: the watched paths that existed then.
+        let watching = builder
+            .watched()
+            .into_iter()
+            .filter(|p| p.exists())
+            .collect();
+        let mut builder = Watching {
+            inner: builder,
+            watcher,
+            watching,
+        };
         std::thread::spawn(move || {
             serve::rebuild_loop(&mut builder, &changes, &hub, &mut |line: &str| {
                 output::error_line_plain(line);
@@ -182,7 +220,6 @@ pub fn run(args: ServeArgs) -> u8 {
         open_browser(&url);
     }
     server.run(&out, &hub);
-    drop(watcher);
     let _ = std::fs::remove_dir_all(&out);
     let _ = output::stdout("stopped\n");
     exit::OK

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use notify::event::ModifyKind;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use reload::{Hub, Message};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -193,6 +194,20 @@ pub fn watch(
         }
     })
     .context("cannot start the file watcher")?;
+    add_watches(&mut watcher, paths, &mut BTreeSet::new())?;
+    let (tx, rx) = channel();
+    std::thread::spawn(move || debounce(&raw_rx, &tx));
+    Ok((watcher, rx))
+}
+
+/// Watches those of `paths` that exist and are not watched yet (`watching` remembers which
+/// are). Called again after each build, so a `templates/` or `themes/` folder created while
+/// serving is watched from then on.
+pub fn add_watches(
+    watcher: &mut RecommendedWatcher,
+    paths: &[PathBuf],
+    watching: &mut BTreeSet<PathBuf>,
+) -> Result<()> {
     for path in paths.iter().filter(|p| p.exists()) {
         // A single file (book.toml) is watched through its folder, so a save that replaces
         // the file (rename over it) is still seen.
@@ -204,13 +219,13 @@ pub fn watch(
                 RecursiveMode::NonRecursive,
             )
         };
-        watcher
-            .watch(target, mode)
-            .with_context(|| format!("cannot watch {}", target.display()))?;
+        if watching.insert(path.clone()) {
+            watcher
+                .watch(target, mode)
+                .with_context(|| format!("cannot watch {}", target.display()))?;
+        }
     }
-    let (tx, rx) = channel();
-    std::thread::spawn(move || debounce(&raw_rx, &tx));
-    Ok((watcher, rx))
+    Ok(())
 }
 
 /// Groups paths into batches that end after `DEBOUNCE` without a new event, so an editor's

@@ -111,6 +111,24 @@ fn write(path: &Path, text: &str) {
     std::fs::rename(&tmp, path).unwrap();
 }
 
+/// Creates a file and its folders (a new folder is part of what is tested).
+fn write_new(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Waits until `page` answers with `status`.
+fn eventually_status(addr: SocketAddr, page: &str, status: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if get(addr, page).0 == status {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{page} never answered {status}");
+}
+
 /// Waits until `page` contains `text` (rebuilds are asynchronous).
 fn eventually_contains(addr: SocketAddr, page: &str, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -292,6 +310,24 @@ fn runbook_serve_end_to_end() {
     let (status, _, body) = get(addr, "/../book.toml");
     assert_eq!(status, 404);
     assert!(!body.contains("[book]"));
+
+    // A new folder, a deleted file and a template folder created while serving.
+    write_new(&book.path().join("content/db/failover.md"), "# Failover\n");
+    eventually_status(addr, "/db/failover.html", 200);
+    std::fs::remove_file(book.path().join("content/db/failover.md")).unwrap();
+    eventually_status(addr, "/db/failover.html", 404);
+    write_new(
+        &book.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block body %}custom 404 page{% endblock body %}",
+    );
+    eventually_contains(addr, "/nope.html", "custom 404 page");
+    // Written in place, so only a watch on templates/ itself can see it.
+    std::fs::write(
+        book.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block body %}edited 404 page{% endblock body %}",
+    )
+    .unwrap();
+    eventually_contains(addr, "/nope.html", "edited 404 page");
 
     let pid = child.id().to_string();
     assert!(
