@@ -573,28 +573,6 @@ fn a_bad_plan_setting_fails_the_build_and_names_it() {
     assert!(!book.path().join("site").exists(), "nothing written");
 }
 
-/// Every file of a site folder, by relative path.
-fn site_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
-}
-
 #[test]
 fn rebuilding_one_page_in_place_equals_a_full_build() {
     // The example book's runbooks at the root of a book with `src = "."`.
@@ -612,7 +590,7 @@ fn rebuilding_one_page_in_place_equals_a_full_build() {
     let full = out_dir.path().join("full");
     let mut loaded = runbook::load(book.path()).unwrap();
     runbook::site::build(&loaded, &opts(incremental.clone())).unwrap();
-    let before = site_files(&incremental);
+    let before = tree(&incremental);
 
     let restart = book.path().join("restart.md");
     let text = std::fs::read_to_string(&restart).unwrap();
@@ -629,10 +607,10 @@ fn rebuilding_one_page_in_place_equals_a_full_build() {
     runbook::site::rebuild_pages(&loaded, &opts(incremental.clone()), &changed).unwrap();
     runbook::site::build(&loaded, &opts(full.clone())).unwrap();
 
-    let after = site_files(&incremental);
+    let after = tree(&incremental);
     assert_eq!(
         after,
-        site_files(&full),
+        tree(&full),
         "an in-place rebuild gives the same site as a full one"
     );
     let rewritten: Vec<&String> = after
