@@ -218,13 +218,14 @@ fn expand(argv: &[String]) -> Vec<String> {
     let mut out = Vec::with_capacity(argv.len());
     for word in argv {
         let first = word.split_whitespace().next().unwrap_or("");
-        if word.contains(char::is_whitespace) && is_known_program(first) {
-            if let Ok(inner) = shell_words::split(word) {
-                out.push(";".to_owned());
-                out.extend(inner);
-                out.push(";".to_owned());
-                continue;
-            }
+        if word.contains(char::is_whitespace)
+            && is_known_program(first)
+            && let Ok(inner) = shell_words::split(word)
+        {
+            out.push(";".to_owned());
+            out.extend(inner);
+            out.push(";".to_owned());
+            continue;
         }
         out.push(word.clone());
     }
@@ -483,17 +484,17 @@ impl Cx<'_> {
             }
         }
         let host = host.and_then(|h| host_key(&h).map(|(k, _)| (h, k)));
-        if let (Some((raw, key)), Some(port)) = (&host, port.as_deref()) {
-            if let Ok(p) = port.parse::<u16>() {
-                let span = self.locate(&[format!("-p {port}"), format!("--port={port}")], port);
-                let _ = raw;
-                self.out.push(RawKind::Port {
-                    host: key.clone(),
-                    port: p,
-                    span,
-                    metrics: false,
-                });
-            }
+        if let (Some((raw, key)), Some(port)) = (&host, port.as_deref())
+            && let Ok(p) = port.parse::<u16>()
+        {
+            let span = self.locate(&[format!("-p {port}"), format!("--port={port}")], port);
+            let _ = raw;
+            self.out.push(RawKind::Port {
+                host: key.clone(),
+                port: p,
+                span,
+                metrics: false,
+            });
         }
         let Some(db) = db else {
             return;
@@ -787,11 +788,10 @@ fn resources(verb: &str, args: &[&str], names: &mut Vec<(String, bool)>) {
             verb,
             "logs" | "exec" | "attach" | "port-forward" | "cp" | "debug"
         )
+        && let Some(first) = args.first()
     {
-        if let Some(first) = args.first() {
-            let pod = first.split(':').next().unwrap_or(first);
-            names.push((pod.to_owned(), false));
-        }
+        let pod = first.split(':').next().unwrap_or(first);
+        names.push((pod.to_owned(), false));
     }
 }
 

@@ -363,13 +363,13 @@ pub fn sql_risk(sql: &str) -> Option<(Risk, String)> {
 fn simple_risk(program: &str, words: &[String]) -> (Risk, String) {
     let args = args_of(program, words);
     // Flags that are destructive whatever the program.
-    if has_flag(args, &["--force", "--grace-period=0", "--now"]) && program != "curl" {
-        if let Some(flag) = args
+    if has_flag(args, &["--force", "--grace-period=0", "--now"])
+        && program != "curl"
+        && let Some(flag) = args
             .iter()
             .find(|a| a.starts_with("--force") || *a == "--grace-period=0" || *a == "--now")
-        {
-            return destructive(format!("{program} {flag}"));
-        }
+    {
+        return destructive(format!("{program} {flag}"));
     }
     match program {
         "kubectl" | "oc" => kubectl_risk(program, args),

@@ -66,10 +66,11 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         }
     }
     // `2025-11-29T10:00:00Z` and `December 2024` / `Dec 2024` / `2024-12`.
-    if t.len() > 10 && t.is_char_boundary(10) {
-        if let Ok(date) = NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d") {
-            return Some(date);
-        }
+    if t.len() > 10
+        && t.is_char_boundary(10)
+        && let Ok(date) = NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d")
+    {
+        return Some(date);
     }
     for fmt in ["%d %B %Y", "%d %b %Y"] {
         if let Ok(date) = NaiveDate::parse_from_str(&format!("1 {t}"), fmt) {

@@ -120,13 +120,13 @@ pub fn placeholder_name(placeholder: &str, kind_word: Option<&str>) -> String {
                 .find(|(words, _)| words.contains(&w.as_str()))
                 .map(|(_, k)| *k)
         });
-        if let Some(kind) = kind {
-            if !sanitize(&name).ends_with(kind) {
-                if !name.is_empty() {
-                    name.push('_');
-                }
-                name.push_str(kind);
+        if let Some(kind) = kind
+            && !sanitize(&name).ends_with(kind)
+        {
+            if !name.is_empty() {
+                name.push('_');
             }
+            name.push_str(kind);
         }
         name
     } else {
@@ -297,10 +297,10 @@ fn add_use(param: &mut ParamInfo, index: usize, line: usize) {
 fn kind_word<'c>(cmd: &'c Command, placeholder: &str) -> Option<&'c str> {
     let pos = cmd.argv.iter().position(|w| w.contains(placeholder))?;
     let word = &cmd.argv[pos];
-    if let Some(at) = word.find(placeholder) {
-        if let Some(prefix) = word[..at].strip_suffix('/') {
-            return Some(prefix.rsplit('/').next().unwrap_or(prefix));
-        }
+    if let Some(at) = word.find(placeholder)
+        && let Some(prefix) = word[..at].strip_suffix('/')
+    {
+        return Some(prefix.rsplit('/').next().unwrap_or(prefix));
     }
     pos.checked_sub(1).map(|p| cmd.argv[p].as_str())
 }

@@ -66,10 +66,10 @@ pub fn check_output(
     if out.parent().is_none() {
         return refuse(format!("{} is the file-system root", out.display()));
     }
-    if let Some(home) = home.and_then(|h| absolute(h).ok()) {
-        if out == home {
-            return refuse(format!("{} is the home folder", out.display()));
-        }
+    if let Some(home) = home.and_then(|h| absolute(h).ok())
+        && out == home
+    {
+        return refuse(format!("{} is the home folder", out.display()));
     }
     for source in protected {
         if source.starts_with(out) {

@@ -36,11 +36,12 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             )
             .unwrap_or(entry.span)
         };
-        if let Some(next) = runbook.meta.next_review {
-            if next < cx.today {
-                let days = (cx.today - next).num_days();
-                if let Some(entry) = entry_of(next, &["next_review", "review_by"]) {
-                    sink.push(
+        if let Some(next) = runbook.meta.next_review
+            && next < cx.today
+        {
+            let days = (cx.today - next).num_days();
+            if let Some(entry) = entry_of(next, &["next_review", "review_by"]) {
+                sink.push(
                         cx.diag(
                             "RB113",
                             idx,
@@ -49,29 +50,24 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                         )
                         .with_help("review the runbook against the running system, then move `Next Review` forward"),
                     );
-                }
             }
         }
         let (Some(updated), Some(max)) = (runbook.meta.last_updated, cx.max_age_days) else {
             continue;
         };
         let age = (cx.today - updated).num_days();
-        if age > max {
-            if let Some(entry) = entry_of(updated, &["last_updated", "updated", "last_reviewed"]) {
-                sink.push(
-                    cx.diag(
-                        "RB113",
-                        idx,
-                        value_span(entry),
-                        format!(
-                            "last updated on {updated}, {age} days ago (max_age is {max} days)"
-                        ),
-                    )
-                    .with_help(
-                        "review the runbook and update `Last Updated`, or raise [lint] max_age",
-                    ),
-                );
-            }
+        if age > max
+            && let Some(entry) = entry_of(updated, &["last_updated", "updated", "last_reviewed"])
+        {
+            sink.push(
+                cx.diag(
+                    "RB113",
+                    idx,
+                    value_span(entry),
+                    format!("last updated on {updated}, {age} days ago (max_age is {max} days)"),
+                )
+                .with_help("review the runbook and update `Last Updated`, or raise [lint] max_age"),
+            );
         }
     }
 }
