@@ -13,6 +13,7 @@ pub use extract::{is_name, locate};
 
 use crate::model::{Book, MetaEntry, StepKind};
 use crate::source::{SourceFile, Span};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -90,24 +91,37 @@ pub struct Facts {
 
 /// Builds the index from the runbooks whose `include` flag is set (ignored files state nothing).
 pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
-    let mut raws = Vec::new();
-    for (idx, (runbook, source)) in book.runbooks.iter().zip(sources).enumerate() {
-        if !include.get(idx).copied().unwrap_or(true) {
-            continue;
-        }
-        for step in &runbook.steps {
-            match &step.kind {
-                StepKind::Command(cmd) => extract::command(idx, source, step.span, cmd, &mut raws),
-                StepKind::Snippet { lang, text, .. } if lang == "sql" => {
-                    extract::snippet(idx, source, step.span, text, &mut raws);
-                }
-                StepKind::Snippet { lang, text, .. } if lang == "yaml" || lang == "yml" => {
-                    extract::yaml_snippet(idx, source, step.span, text, &mut raws);
-                }
-                _ => {}
+    // Runbooks are read in parallel (a large book has hundreds of thousands of commands);
+    // the statements keep book order, so majorities and "stated here" labels do not depend
+    // on thread timing.
+    let per_runbook: Vec<Vec<extract::Raw>> = book
+        .runbooks
+        .par_iter()
+        .zip(sources.par_iter())
+        .enumerate()
+        .map(|(idx, (runbook, source))| {
+            let mut raws = Vec::new();
+            if !include.get(idx).copied().unwrap_or(true) {
+                return raws;
             }
-        }
-    }
+            for step in &runbook.steps {
+                match &step.kind {
+                    StepKind::Command(cmd) => {
+                        extract::command(idx, source, step.span, cmd, &mut raws);
+                    }
+                    StepKind::Snippet { lang, text, .. } if lang == "sql" => {
+                        extract::snippet(idx, source, step.span, text, &mut raws);
+                    }
+                    StepKind::Snippet { lang, text, .. } if lang == "yaml" || lang == "yml" => {
+                        extract::yaml_snippet(idx, source, step.span, text, &mut raws);
+                    }
+                    _ => {}
+                }
+            }
+            raws
+        })
+        .collect();
+    let raws: Vec<extract::Raw> = per_runbook.into_iter().flatten().collect();
     let known = extract::known_services(&raws);
     let mut facts = Facts::default();
     let mut runbooks_setting_ns = BTreeSet::new();
