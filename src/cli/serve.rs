@@ -40,20 +40,21 @@ struct SiteBuilder {
 }
 
 impl Builder for SiteBuilder {
-    fn build(&mut self, changed: &[PathBuf]) -> Result<String, String> {
+    fn build(&mut self, changed: &[PathBuf]) -> Result<Option<String>, String> {
         let started = Instant::now();
         // Only Markdown files changed, and the same ones exist: re-render just their pages.
         // A theme, template or book.toml change, a new, deleted or renamed file, or a
         // previous failure: build everything.
         // An editor's temporary file (renamed away by now, or hidden) says nothing.
+        // A deleted runbook is relevant (its page must go); a temporary file is not.
         let relevant: Vec<&PathBuf> = changed
             .iter()
-            .filter(|p| p.exists() && !is_hidden(p))
+            .filter(|p| !is_hidden(p) && (p.exists() || is_markdown(p)))
             .collect();
-        let only_markdown = !relevant.is_empty()
-            && relevant
-                .iter()
-                .all(|p| p.extension().is_some_and(|e| e == "md" || e == "markdown"));
+        if self.loaded.is_some() && self.last_ok && !changed.is_empty() && relevant.is_empty() {
+            return Ok(None);
+        }
+        let only_markdown = !relevant.is_empty() && relevant.iter().all(|p| is_markdown(p));
         let (loaded, pages) = match &mut self.loaded {
             Some(loaded) => {
                 let refresh = loaded.refresh_paths(changed).map_err(|d| describe(&d))?;
@@ -89,7 +90,7 @@ impl Builder for SiteBuilder {
                 problems.join("\n")
             ));
         }
-        Ok(summary)
+        Ok(Some(summary))
     }
 
     fn output(&self) -> PathBuf {
@@ -102,6 +103,11 @@ impl Builder for SiteBuilder {
             None => vec![self.dir.clone()],
         }
     }
+}
+
+fn is_markdown(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "md" || e == "markdown")
 }
 
 fn is_hidden(path: &std::path::Path) -> bool {
@@ -117,13 +123,22 @@ struct Watching {
     watching: BTreeSet<PathBuf>,
 }
 
-impl Builder for Watching {
-    fn build(&mut self, changed: &[PathBuf]) -> Result<String, String> {
-        let result = self.inner.build(changed);
+impl Watching {
+    fn watch_new_paths(&mut self) {
         let paths = self.inner.watched();
         if let Err(err) = serve::add_watches(&mut self.watcher, &paths, &mut self.watching) {
             output::error_line(&format!("{err:#}"));
         }
+    }
+}
+
+impl Builder for Watching {
+    fn build(&mut self, changed: &[PathBuf]) -> Result<Option<String>, String> {
+        // Before the build, so an edit made right after the page shows is not missed; and
+        // after, for a source folder that a changed book.toml names.
+        self.watch_new_paths();
+        let result = self.inner.build(changed);
+        self.watch_new_paths();
         result
     }
 

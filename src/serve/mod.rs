@@ -33,7 +33,9 @@ const PORT_ATTEMPTS: u16 = 50;
 pub trait Builder: Send + 'static {
     /// Builds everything (`changed` empty) or what `changed` affects. The error text is shown
     /// in the terminal and in the browser overlay: it should start with `file:line`.
-    fn build(&mut self, changed: &[PathBuf]) -> std::result::Result<String, String>;
+    /// `Ok(None)` means nothing needed rebuilding (an editor's temporary file came and
+    /// went): pages are not told to reload.
+    fn build(&mut self, changed: &[PathBuf]) -> std::result::Result<Option<String>, String>;
     /// Folder the site is written to (served as the web root).
     fn output(&self) -> PathBuf;
     /// Files and folders whose changes trigger a rebuild.
@@ -268,7 +270,8 @@ pub fn rebuild_loop(
         changed.dedup();
         let started = Instant::now();
         match builder.build(&changed) {
-            Ok(summary) => {
+            Ok(None) => {}
+            Ok(Some(summary)) => {
                 hub.broadcast(&Message::Reload);
                 log(&format!(
                     "rebuilt in {} ms: {summary}",

@@ -15,7 +15,7 @@ struct TextBuilder {
 }
 
 impl Builder for TextBuilder {
-    fn build(&mut self, _changed: &[PathBuf]) -> Result<String, String> {
+    fn build(&mut self, _changed: &[PathBuf]) -> Result<Option<String>, String> {
         std::fs::create_dir_all(&self.out).map_err(|e| e.to_string())?;
         let mut pages = 0;
         for entry in std::fs::read_dir(&self.src).map_err(|e| e.to_string())? {
@@ -37,7 +37,7 @@ impl Builder for TextBuilder {
             "<html><body>custom not found</body></html>",
         )
         .map_err(|e| e.to_string())?;
-        Ok(format!("{pages} pages"))
+        Ok(Some(format!("{pages} pages")))
     }
     fn output(&self) -> PathBuf {
         self.out.clone()
