@@ -31,6 +31,8 @@ for __rb_i in "${!__rb_nums[@]}"; do
       eval "${__rb_codes[__rb_i]}" || __rb_status=$?
       trap - INT
       if ((__rb_status != 0 && __rb_status != 130)); then exit "$__rb_status"; fi
+    elif ((__rb_timeout > 0)) && ! __rb_has "$__rb_i" shell-state; then
+      __rb_run_limited "${__rb_codes[__rb_i]}"
     else
       eval "${__rb_codes[__rb_i]}"
     fi
@@ -58,11 +60,16 @@ pub fn render_analysis(analysis: &Analysis<'_>, shell: &str) -> String {
     out.push_str(
         "# `--help` lists the flags; `--dry-run` shows what would run and runs nothing.\n",
     );
-    if let Some(timeout) = &analysis.timeout {
+    let timeout = analysis
+        .timeout
+        .as_deref()
+        .and_then(super::timeout_secs)
+        .unwrap_or(0);
+    if let Some(text) = &analysis.timeout {
         let _ = writeln!(
             out,
-            "# [plan] timeout = {} is recorded in the JSON plan; this script does not enforce it.",
-            one_line(timeout)
+            "# [plan] timeout = {}: a step still running after {timeout} s is stopped (steps that change the shell itself, such as cd, export or X=..., run without a limit).",
+            one_line(text)
         );
     }
     // Runbook text is single-quoted on purpose: `$` that does not expand (SC2016), a `\` at
@@ -71,6 +78,7 @@ pub fn render_analysis(analysis: &Analysis<'_>, shell: &str) -> String {
     out.push_str("set -Eeuo pipefail\nshopt -s inherit_errexit 2>/dev/null || true\n\n");
     out.push_str(RUNTIME);
     out.push_str("\n# ---- this runbook ------------------------------------------------------------------------\n");
+    let _ = writeln!(out, "__rb_timeout={timeout}");
     let _ = writeln!(out, "__rb_source={}", quote(&runbook.path));
     let _ = writeln!(out, "__rb_title={}", quote(&one_line(&runbook.title)));
     if !analysis.params.list.is_empty() {
@@ -152,6 +160,9 @@ fn step_lines(out: &mut String, analysis: &Analysis<'_>, index: usize, sp: &Step
                 Some(Ok(code)) => {
                     if sp.context {
                         flags.push("context");
+                    }
+                    if super::changes_shell(&cmd.argv) {
+                        flags.push("shell-state");
                     }
                     (code.clone(), cmd.risk_reason.clone())
                 }

@@ -118,7 +118,36 @@ pub fn check_config(config: &PlanConfig) -> Result<(), String> {
             ));
         }
     }
+    if let Some(timeout) = &config.timeout
+        && timeout_secs(timeout).is_none()
+    {
+        return Err(format!(
+            "[plan] timeout = {timeout:?}: write a duration such as \"90s\", \"10m\" or \"1h\""
+        ));
+    }
     Ok(())
+}
+
+/// `[plan] timeout` in seconds (`90s`, `10m`, `1h`, `1 hour`); `None` when it does not parse
+/// or is zero.
+pub fn timeout_secs(text: &str) -> Option<u64> {
+    crate::parse::severity::parse_duration(text).filter(|secs| *secs > 0)
+}
+
+/// Words that change the running shell itself: such a step must run in the script's own
+/// shell (so later steps see the change), where bash cannot stop it after a timeout.
+const SHELL_STATE_WORDS: &[&str] = &[
+    "cd", "pushd", "popd", "export", "unset", "source", ".", "set", "shopt", "alias", "trap",
+    "declare", "local", "readonly", "typeset", "eval", "exec", "ulimit", "umask", "function",
+];
+
+/// True when a command changes the shell it runs in: `cd`, `export`, an assignment
+/// (`POD=$(...)`), `source`... A plan runs it in its own shell, without a time limit.
+pub fn changes_shell(argv: &[String]) -> bool {
+    argv.iter().any(|word| {
+        SHELL_STATE_WORDS.contains(&word.as_str())
+            || !params::assigned_names(std::slice::from_ref(word)).is_empty()
+    })
 }
 
 /// A bash binary: a name or path made of safe characters whose file name starts with `bash`

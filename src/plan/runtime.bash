@@ -36,6 +36,30 @@ __rb_die() {
 # True when step INDEX has FLAG.
 __rb_has() { [[ " ${__rb_flags[$1]} " == *" $2 "* ]]; }
 
+# Runs a step's code as a job of its own (its own process group, stdin from /dev/null: it
+# runs unattended) and stops the whole group once it has run for $__rb_timeout seconds.
+__rb_run_limited() {
+  local status=0 job watchdog started=$SECONDS
+  set -m
+  (eval "$1") </dev/null &
+  job=$!
+  (
+    sleep "$__rb_timeout"
+    kill -TERM -- "-$job" 2>/dev/null || exit 0
+    sleep 5
+    kill -KILL -- "-$job" 2>/dev/null || true
+  ) &
+  watchdog=$!
+  set +m
+  wait "$job" || status=$?
+  kill -- "-$watchdog" 2>/dev/null || true
+  wait "$watchdog" 2>/dev/null || true
+  if ((status != 0 && SECONDS - started >= __rb_timeout)); then
+    printf 'runbook: the step was stopped after %s s ([plan] timeout)\n' "$__rb_timeout" >&2
+  fi
+  return "$status"
+}
+
 __rb_usage() {
   printf 'Usage: bash %s [--list | --dry-run] [--yes] [--from N | --only N]\n' "$0"
   printf '       [--set NAME=VALUE]... [--interactive]\n\n'

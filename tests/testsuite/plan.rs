@@ -19,8 +19,9 @@ const STUBBED: &[&str] = &[
     "watch",
 ];
 
-/// A stub that appends `name@cwd [arg] [arg]...` to `$STUB_LOG`, and fails with status 3
-/// when its arguments contain `$STUB_FAIL_ON`.
+/// A stub that appends `name@cwd [arg] [arg]...` to `$STUB_LOG`, hangs for 30 s when its
+/// arguments contain `$STUB_SLEEP_ON`, and fails with status 3 when they contain
+/// `$STUB_FAIL_ON`.
 const STUB: &str = r#"#!/bin/sh
 name=${0##*/}
 {
@@ -28,6 +29,9 @@ name=${0##*/}
   for arg in "$@"; do printf ' [%s]' "$arg"; done
   printf '\n'
 } >>"$STUB_LOG"
+if [ -n "${STUB_SLEEP_ON:-}" ]; then
+  case " $* " in *"$STUB_SLEEP_ON"*) sleep 30 ;; esac
+fi
 if [ -n "${STUB_FAIL_ON:-}" ]; then
   case " $* " in *"$STUB_FAIL_ON"*) echo "$name: failing on purpose" >&2; exit 3 ;; esac
 fi
@@ -812,4 +816,57 @@ fn every_plan_passes_shellcheck() {
         assert!(syntax.status.success(), "{name}: bash -n failed");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn timeout_stops_a_hanging_step_and_keeps_shell_state_steps_in_the_shell() {
+    let book = TestBook::new();
+    book.write("book.toml", "[plan]\ntimeout = \"1s\"\n");
+    book.write(
+        "hang.md",
+        "# Hang\n\n## Steps\n\n```bash\ncd work\nPOD=$(kubectl get pod -l app=x -o name)\nkubectl describe \"$POD\"\nkubectl rollout status deployment/x\nkubectl get nodes\n```\n",
+    );
+    let drill = Drill::from_book(book, "hang.md");
+    let script = std::fs::read_to_string(&drill.script).unwrap();
+    assert!(
+        script.contains("__rb_timeout=1\n"),
+        "the limit is in the script"
+    );
+
+    // Without a hang: the cd and the assignment reach the later steps.
+    let run = drill.run(&["--yes"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.ran("kubectl@work [describe] []"), "{:?}", run.log);
+    assert!(run.ran("kubectl@work [get] [nodes]"), "{:?}", run.log);
+
+    // A hanging step is stopped, reported with its resume hint, and nothing after it runs.
+    let started = std::time::Instant::now();
+    let run = drill.run(&["--yes"], &[("STUB_SLEEP_ON", "rollout")]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "stopped, not waited out"
+    );
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("stopped after 1 s ([plan] timeout)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("step 4 failed"), "{}", run.stderr);
+    assert!(run.stderr.contains("--from 4"), "{}", run.stderr);
+    assert!(!run.ran("nodes"), "{:?}", run.log);
+}
+
+#[test]
+fn a_timeout_that_is_not_a_duration_is_refused() {
+    let book = TestBook::new();
+    book.write("book.toml", "[plan]\ntimeout = \"soon\"\n");
+    book.write("a.md", "# A\n\n```bash\nkubectl get pods\n```\n");
+    let run = book.run(&["plan", "a.md"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("[plan] timeout = \"soon\""),
+        "{}",
+        run.stderr()
+    );
 }
