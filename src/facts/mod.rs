@@ -9,7 +9,7 @@
 
 mod extract;
 
-pub use extract::{is_name, locate};
+pub use extract::{image_ref, is_name, locate};
 
 use crate::model::{Book, MetaEntry, StepKind};
 use crate::source::{SourceFile, Span};

@@ -34,16 +34,8 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             .services
             .get(service)
             .and_then(|s| s.image.as_deref())
-            .and_then(|image| {
-                let without_tag = image.split(['@']).next().unwrap_or(image);
-                let without_tag = match without_tag.rsplit_once(':') {
-                    Some((head, tail)) if !tail.contains('/') => head,
-                    _ => without_tag,
-                };
-                without_tag
-                    .rsplit_once('/')
-                    .map(|(registry, _)| registry.to_owned())
-            });
+            // Read like the images in commands, so the same spellings count.
+            .and_then(|image| crate::facts::image_ref(image).map(|(registry, _)| registry));
         let Some(verdict) = judge(&facts.registries, String::clone, canonical) else {
             continue;
         };
