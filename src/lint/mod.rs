@@ -42,6 +42,11 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    /// What `[facts.services.NAME]` in `book.toml` declares for a service, if anything.
+    pub fn declared(&self, service: &str) -> Option<&'a crate::config::ServiceFacts> {
+        self.config.facts.services.get(service)
+    }
+
     /// The linted runbooks (ignored ones left out) with their index and source.
     pub fn runbooks(&self) -> impl Iterator<Item = (usize, &'a Runbook, &'a SourceFile)> + '_ {
         self.book

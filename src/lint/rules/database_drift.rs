@@ -36,13 +36,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         .filter_map(|s| s.database.as_ref())
         .collect();
     for (host, stmts) in &cx.facts.databases {
-        let canonical = match cx
-            .config
-            .facts
-            .services
-            .get(host)
-            .and_then(|s| s.database.clone())
-        {
+        let canonical = match cx.declared(host).and_then(|s| s.database.clone()) {
             Some(db) => Some(db),
             None if host == "*" && declared.len() == 1 => Some(declared[0].clone()),
             None => None,

@@ -29,10 +29,7 @@ use super::drift_diag;
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     for (service, facts) in &cx.facts.services {
         let canonical = cx
-            .config
-            .facts
-            .services
-            .get(service)
+            .declared(service)
             .and_then(|s| s.image.as_deref())
             // Read like the images in commands, so the same spellings count.
             .and_then(|image| crate::facts::image_ref(image).map(|(registry, _)| registry));

@@ -33,12 +33,7 @@ use crate::facts::locate;
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     for (service, facts) in &cx.facts.services {
-        let canonical = cx
-            .config
-            .facts
-            .services
-            .get(service)
-            .and_then(|s| s.namespace.clone());
+        let canonical = cx.declared(service).and_then(|s| s.namespace.clone());
         let verdict = judge(&facts.namespaces, Clone::clone, canonical.clone());
         if let Some(verdict) = &verdict {
             for stmt in &verdict.minority {

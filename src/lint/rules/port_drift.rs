@@ -29,10 +29,7 @@ use super::drift_diag;
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     for (service, facts) in &cx.facts.services {
         let canonical = cx
-            .config
-            .facts
-            .services
-            .get(service)
+            .declared(service)
             .and_then(|s| s.port)
             .map(|p| p.to_string());
         for (list, canonical, what) in [
