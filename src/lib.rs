@@ -140,6 +140,50 @@ impl LoadedBook {
     }
 }
 
+/// A book read from disk but not parsed: config, title and every source. `runbook build`
+/// parses each runbook just before its page is written and drops it right after, so the
+/// model of the whole book is never in memory at once (the model is about ten times the
+/// Markdown it comes from; see BENCHMARKS.md).
+#[derive(Debug)]
+pub struct SourceBook {
+    /// `book.toml` (or defaults) and the book root.
+    pub config: LoadedConfig,
+    /// Book title from `book.toml`, or the folder name.
+    pub title: String,
+    /// Every runbook's source, sorted by path.
+    pub sources: Vec<SourceFile>,
+    /// Files that could not be read, and other problems not tied to one runbook.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a book like `load` does, without parsing it.
+pub fn load_sources(path: &Path) -> Result<SourceBook, Diagnostic> {
+    use rayon::prelude::*;
+    let (config, found, mut diagnostics) = open_book(path)?;
+    let read: Vec<Result<SourceFile, Diagnostic>> = found
+        .par_iter()
+        .map(|file| {
+            let size = std::fs::metadata(&file.path)
+                .map_err(|err| read_error(&file.rel, format!("cannot read: {err}")))?
+                .len();
+            read_source(&file.path, &file.rel, size)
+        })
+        .collect();
+    let mut sources = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(diag) => diagnostics.push(diag),
+        }
+    }
+    Ok(SourceBook {
+        title: book_title(&config),
+        config,
+        sources,
+        diagnostics,
+    })
+}
+
 /// Loads a book from a folder (with or without `book.toml`) or from a single Markdown file.
 /// Only a path that does not exist or a bad `book.toml` is an error; problems with single
 /// files become diagnostics and the rest of the book still loads.
@@ -147,12 +191,10 @@ pub fn load(path: &Path) -> Result<LoadedBook, Diagnostic> {
     load_reusing(path, None).map(|(book, _, _)| book)
 }
 
-/// Loads, reusing the parsed runbooks of `previous` whose files did not change. Returns the
-/// book, the paths parsed anew, and how many files were parsed.
-fn load_reusing(
+/// The first stage of every load: `book.toml` (or defaults), and the Markdown files found.
+fn open_book(
     path: &Path,
-    previous: Option<&mut LoadedBook>,
-) -> Result<(LoadedBook, Vec<String>, usize), Diagnostic> {
+) -> Result<(LoadedConfig, Vec<discover::Found>, Vec<Diagnostic>), Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|err| {
         Diagnostic::new(
             codes::IO_ERROR.0,
@@ -203,7 +245,17 @@ fn load_reusing(
         )
         .with_help("set `src` under [book] in book.toml to the folder that holds the runbooks"));
     }
-    let (found, mut diagnostics) = discover::discover(&src, &config.root, output.as_deref());
+    let (found, diagnostics) = discover::discover(&src, &config.root, output.as_deref());
+    Ok((config, found, diagnostics))
+}
+
+/// Loads, reusing the parsed runbooks of `previous` whose files did not change. Returns the
+/// book, the paths parsed anew, and how many files were parsed.
+fn load_reusing(
+    path: &Path,
+    previous: Option<&mut LoadedBook>,
+) -> Result<(LoadedBook, Vec<String>, usize), Diagnostic> {
+    let (config, found, mut diagnostics) = open_book(path)?;
     let mut force_reread: Vec<PathBuf> = Vec::new();
     let mut reusable: std::collections::HashMap<String, (FileStamp, SourceFile, model::Runbook)> =
         match previous {
@@ -267,16 +319,7 @@ fn load_reusing(
         sources.push(source);
         runbooks.push(runbook);
     }
-    let title = config.config.book.title.clone().unwrap_or_else(|| {
-        let dir = config
-            .root
-            .canonicalize()
-            .unwrap_or_else(|_| config.root.clone());
-        dir.file_name().map_or_else(
-            || "Runbooks".to_owned(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    });
+    let title = book_title(&config);
     let book = Book {
         schema_version: MODEL_SCHEMA_VERSION,
         title,
@@ -292,6 +335,20 @@ fn load_reusing(
         force_reread: Vec::new(),
     };
     Ok((loaded, parsed_paths, parsed_count))
+}
+
+/// `[book] title`, else the name of the book's folder.
+fn book_title(config: &LoadedConfig) -> String {
+    config.config.book.title.clone().unwrap_or_else(|| {
+        let dir = config
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| config.root.clone());
+        dir.file_name().map_or_else(
+            || "Runbooks".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    })
 }
 
 /// Parses every source, on all cores: files are independent, and a book of 10,000 runbooks is
@@ -353,5 +410,5 @@ fn read_source(path: &Path, rel: &str, size: u64) -> Result<SourceFile, Diagnost
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| read_error(rel, format!("cannot read: {e}")))?;
-    Ok(SourceFile::from_bytes(rel, &bytes))
+    Ok(SourceFile::from_vec(rel, bytes))
 }

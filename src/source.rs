@@ -42,6 +42,14 @@ impl SourceFile {
         Self::new_with(path.into(), text, invalid_utf8_at)
     }
 
+    /// Like `from_bytes`, taking ownership: valid UTF-8 (nearly every file) is not copied.
+    pub fn from_vec(path: impl Into<String>, bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => Self::new_with(path.into(), text, None),
+            Err(err) => Self::from_bytes(path, err.as_bytes()),
+        }
+    }
+
     /// Builds a source file from text already in memory.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
         Self::new_with(path.into(), text.into(), None)

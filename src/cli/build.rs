@@ -36,16 +36,16 @@ pub fn run(args: BuildArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    let loaded = match crate::load(&args.dir) {
-        Ok(loaded) => loaded,
+    // Read but not parsed: the pipeline parses each runbook right before its page.
+    let book = match crate::load_sources(&args.dir) {
+        Ok(book) => book,
         Err(diag) => {
             output::diagnostics(None, std::iter::once(&diag));
             return exit::ERROR;
         }
     };
-    output::diagnostics(Some(&loaded), loaded.book.all_diagnostics());
-    if loaded
-        .book
+    output::diagnostics_in(&book.sources, book.diagnostics.iter());
+    if book
         .diagnostics
         .iter()
         .any(|d| d.severity == Severity::Error)
@@ -57,15 +57,16 @@ pub fn run(args: BuildArgs) -> u8 {
     }
     let out = args
         .out
-        .unwrap_or_else(|| loaded.config.root.join(&loaded.config.config.build.output));
+        .unwrap_or_else(|| book.config.root.join(&book.config.config.build.output));
     let opts = BuildOptions {
         out,
         force: args.force,
         today,
         home: std::env::var_os("HOME").map(PathBuf::from),
     };
-    match site::build(&loaded, &opts) {
+    match site::build(&book, &opts) {
         Ok(report) => {
+            output::diagnostics_in(&book.sources, report.diagnostics.iter());
             let _ = output::stdout(&format!(
                 "built {} runbook pages into {} (search index {} bytes for {} bytes of Markdown)\n",
                 report.pages,

@@ -3,6 +3,7 @@
 
 use crate::LoadedBook;
 use crate::diag::{Diagnostic, render::render_text};
+use crate::source::SourceFile;
 use std::io::{self, Write};
 
 /// Writes `text` to stdout. A closed pipe (`runbook inspect | head`) is not an error.
@@ -26,9 +27,17 @@ pub fn error_line_plain(message: &str) {
 
 /// Prints diagnostics on stderr with source lines where the book has them.
 pub fn diagnostics<'a>(book: Option<&LoadedBook>, diags: impl Iterator<Item = &'a Diagnostic>) {
+    diagnostics_in(book.map_or(&[], |b| b.sources.as_slice()), diags);
+}
+
+/// Prints diagnostics on stderr with source lines taken from `sources`.
+pub fn diagnostics_in<'a>(sources: &[SourceFile], diags: impl Iterator<Item = &'a Diagnostic>) {
     let mut err = io::stderr().lock();
     for diag in diags {
-        let line = book.and_then(|b| b.source_line(&diag.location.file, diag.location.line));
+        let line = sources
+            .iter()
+            .find(|s| s.path == diag.location.file)
+            .and_then(|s| s.line_text(diag.location.line));
         let _ = write!(err, "{}", render_text(diag, line));
     }
 }

@@ -18,8 +18,11 @@ use super::paths::{self, PageMap};
 use super::render::{self, RenderCtx, TocEntry};
 use super::search::SearchIndex;
 use super::theme::Theme;
-use crate::LoadedBook;
+use crate::config::LoadedConfig;
+use crate::diag::Diagnostic;
 use crate::model::{Risk, Runbook, StepKind};
+use crate::source::SourceFile;
+use crate::{LoadedBook, SourceBook};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -50,6 +53,80 @@ pub struct BuildReport {
     pub markdown_bytes: usize,
     /// Bytes of `search-index.js`.
     pub search_index_bytes: usize,
+    /// Problems met while parsing the runbooks, in book order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What a site is built from: a loaded book (`runbook serve`, which keeps the model between
+/// saves) or a book read but not parsed (`runbook build`, which parses each runbook right
+/// before its page is rendered and drops it after, so memory does not grow with the model of
+/// the whole book).
+pub trait SiteInput: Sync {
+    /// `book.toml` (or defaults) and the book root.
+    fn config(&self) -> &LoadedConfig;
+    /// Book title.
+    fn title(&self) -> &str;
+    /// Runbook paths relative to the book root, in book order.
+    fn runbook_paths(&self) -> Vec<&str>;
+    /// Bytes of Markdown in the book.
+    fn markdown_bytes(&self) -> usize;
+    /// `f` applied to every runbook and its source, on all cores; results in book order.
+    fn map_runbooks<T, F>(&self, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(&Runbook, &SourceFile) -> T + Sync + Send;
+}
+
+impl SiteInput for LoadedBook {
+    fn config(&self) -> &LoadedConfig {
+        &self.config
+    }
+    fn title(&self) -> &str {
+        &self.book.title
+    }
+    fn runbook_paths(&self) -> Vec<&str> {
+        self.book.runbooks.iter().map(|r| r.path.as_str()).collect()
+    }
+    fn markdown_bytes(&self) -> usize {
+        self.sources.iter().map(|s| s.text.len()).sum()
+    }
+    fn map_runbooks<T, F>(&self, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(&Runbook, &SourceFile) -> T + Sync + Send,
+    {
+        self.book
+            .runbooks
+            .par_iter()
+            .zip(self.sources.par_iter())
+            .map(|(runbook, source)| f(runbook, source))
+            .collect()
+    }
+}
+
+impl SiteInput for SourceBook {
+    fn config(&self) -> &LoadedConfig {
+        &self.config
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn runbook_paths(&self) -> Vec<&str> {
+        self.sources.iter().map(|s| s.path.as_str()).collect()
+    }
+    fn markdown_bytes(&self) -> usize {
+        self.sources.iter().map(|s| s.text.len()).sum()
+    }
+    fn map_runbooks<T, F>(&self, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(&Runbook, &SourceFile) -> T + Sync + Send,
+    {
+        self.sources
+            .par_iter()
+            .map(|source| f(&crate::parse::parse_runbook(source), source))
+            .collect()
+    }
 }
 
 /// Stage 1: the page map and the checked output folder.
@@ -62,12 +139,12 @@ pub struct SitePlan {
 }
 
 /// Plans the site and checks the output folder.
-pub fn plan(loaded: &LoadedBook, opts: &BuildOptions) -> Result<SitePlan, SiteError> {
-    let root =
-        output::absolute(&loaded.config.root).map_err(|e| SiteError::io(&loaded.config.root, e))?;
-    let src = if loaded.config.file.is_some() {
-        output::absolute(&loaded.config.root.join(&loaded.config.config.book.src))
-            .map_err(|e| SiteError::io(&loaded.config.root, e))?
+pub fn plan(input: &impl SiteInput, opts: &BuildOptions) -> Result<SitePlan, SiteError> {
+    let config = input.config();
+    let root = output::absolute(&config.root).map_err(|e| SiteError::io(&config.root, e))?;
+    let src = if config.file.is_some() {
+        output::absolute(&config.root.join(&config.config.book.src))
+            .map_err(|e| SiteError::io(&config.root, e))?
     } else {
         root.clone()
     };
@@ -83,16 +160,12 @@ pub fn plan(loaded: &LoadedBook, opts: &BuildOptions) -> Result<SitePlan, SiteEr
         .map(|k| format!("static/{k}"))
         .chain(["static/syntax.css".to_owned()])
         .collect();
-    let pages = PageMap::new(
-        loaded.book.runbooks.iter().map(|r| r.path.as_str()),
-        &src_prefix,
-        &taken,
-    );
+    let pages = PageMap::new(input.runbook_paths(), &src_prefix, &taken);
     Ok(SitePlan { out, pages })
 }
 
 /// Runs every stage and moves the site into place.
-pub fn build(loaded: &LoadedBook, opts: &BuildOptions) -> Result<BuildReport, SiteError> {
+pub fn build(loaded: &impl SiteInput, opts: &BuildOptions) -> Result<BuildReport, SiteError> {
     build_with(loaded, opts, None)
 }
 
@@ -101,7 +174,7 @@ pub fn build(loaded: &LoadedBook, opts: &BuildOptions) -> Result<BuildReport, Si
 /// `runbook serve`'s private folder after a save that added, removed or renamed nothing;
 /// anything else (a theme, `book.toml`, a new file) needs `build`.
 pub fn rebuild_pages(
-    loaded: &LoadedBook,
+    loaded: &impl SiteInput,
     opts: &BuildOptions,
     changed: &std::collections::BTreeSet<String>,
 ) -> Result<BuildReport, SiteError> {
@@ -109,14 +182,15 @@ pub fn rebuild_pages(
 }
 
 fn build_with(
-    loaded: &LoadedBook,
+    loaded: &impl SiteInput,
     opts: &BuildOptions,
     only: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<BuildReport, SiteError> {
-    crate::plan::check_config(&loaded.config.config.plan)
+    let config = loaded.config();
+    crate::plan::check_config(&config.config.plan)
         .map_err(|why| SiteError::Config(format!("book.toml [plan]: {why}")))?;
     let plan = plan(loaded, opts)?;
-    let theme = Theme::load(&loaded.config.root, &loaded.config.config.site.theme)?;
+    let theme = Theme::load(&config.root, &config.config.site.theme)?;
     let tera = theme.tera()?;
     let in_place = only.is_some() && plan.out.join("index.html").is_file();
     let staging = if in_place {
@@ -126,15 +200,28 @@ fn build_with(
     };
     let only = only.filter(|_| in_place);
     let highlighter = Highlighter::shared();
-    let site = SiteInfo::new(loaded);
+    let site = SiteInfo::new(loaded.title(), config);
     let ctx = RenderCtx {
         highlighter,
         pages: &plan.pages,
-        allow_html: loaded.config.config.site.allow_html,
+        allow_html: config.config.site.allow_html,
     };
-    let summaries = render_pages(
+    let outputs = render_pages(
         loaded, &plan, &ctx, &tera, &theme, &site, opts.today, &staging, only,
     )?;
+    let mut summaries = Vec::with_capacity(outputs.len());
+    let mut severities = Vec::new();
+    let mut index = SearchIndex {
+        v: 1,
+        ..SearchIndex::default()
+    };
+    let mut diagnostics = Vec::new();
+    for out in outputs {
+        summaries.push(out.summary);
+        severities.extend(out.severity);
+        index.append(out.search);
+        diagnostics.extend(out.diagnostics);
+    }
     let write_page = |name: &str, html: String| staging.write(name, html.as_bytes());
     write_page(
         "index.html",
@@ -142,18 +229,9 @@ fn build_with(
     )?;
     write_page(
         "severity.html",
-        render_severity(&tera, &theme, &site, loaded, &plan.pages)?,
+        render_severity(&tera, &theme, &site, severity_rows(severities))?,
     )?;
     write_page("404.html", render_404(&tera, &theme, &site)?)?;
-    let mut index = SearchIndex {
-        v: 1,
-        ..SearchIndex::default()
-    };
-    for runbook in &loaded.book.runbooks {
-        if let Some(page) = plan.pages.get(&runbook.path) {
-            index.add(runbook, page);
-        }
-    }
     let script = index.to_script();
     staging.write("search-index.js", script.as_bytes())?;
     if only.is_none() {
@@ -163,8 +241,9 @@ fn build_with(
     Ok(BuildReport {
         out: plan.out,
         pages: summaries.len(),
-        markdown_bytes: loaded.sources.iter().map(|s| s.text.len()).sum(),
+        markdown_bytes: loaded.markdown_bytes(),
         search_index_bytes: script.len(),
+        diagnostics,
     })
 }
 
@@ -180,11 +259,11 @@ pub struct SiteInfo {
 }
 
 impl SiteInfo {
-    /// From a loaded book.
-    pub fn new(loaded: &LoadedBook) -> Self {
+    /// From the book's title and configuration.
+    pub fn new(title: &str, config: &LoadedConfig) -> Self {
         Self {
-            title: loaded.book.title.clone(),
-            description: loaded.config.config.book.description.clone(),
+            title: title.to_owned(),
+            description: config.config.book.description.clone(),
             generator: format!("runbook {}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -301,11 +380,25 @@ struct RunbookPage<'a> {
     today: String,
 }
 
-/// Stage 3: renders and writes every runbook page, in parallel; returns their summaries in
-/// book order.
+/// What stage 3 keeps of one runbook once its page is written: all that the book-wide pages
+/// and the search index need.
+#[derive(Debug)]
+pub struct PageOutput {
+    /// The metadata card and index row.
+    pub summary: PageSummary,
+    /// Its part of the search index.
+    pub search: SearchIndex,
+    /// Its severity definitions, keyed by rank and name.
+    pub severity: Vec<(u32, String, SeverityDefinition)>,
+    /// Problems met while parsing it.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Stage 3: renders and writes every runbook page, in parallel; returns what the rest of the
+/// pipeline needs of each, in book order.
 #[allow(clippy::too_many_arguments)]
 pub fn render_pages(
-    loaded: &LoadedBook,
+    loaded: &impl SiteInput,
     plan: &SitePlan,
     ctx: &RenderCtx<'_>,
     tera: &tera::Tera,
@@ -314,13 +407,12 @@ pub fn render_pages(
     today: NaiveDate,
     staging: &Staging,
     only: Option<&std::collections::BTreeSet<String>>,
-) -> Result<Vec<PageSummary>, SiteError> {
+) -> Result<Vec<PageOutput>, SiteError> {
     // Folders first, once each, so parallel writers never race to create them.
     let mut dirs: Vec<PathBuf> = loaded
-        .book
-        .runbooks
-        .iter()
-        .filter_map(|r| plan.pages.get(&r.path))
+        .runbook_paths()
+        .into_iter()
+        .filter_map(|r| plan.pages.get(r))
         .filter_map(|p| staging.path_of(p).parent().map(Path::to_owned))
         .collect();
     dirs.sort();
@@ -328,33 +420,51 @@ pub fn render_pages(
     for dir in &dirs {
         std::fs::create_dir_all(dir).map_err(|e| SiteError::io(dir, e))?;
     }
-    loaded
-        .book
-        .runbooks
-        .par_iter()
-        .zip(loaded.sources.par_iter())
-        .filter_map(|(runbook, source)| plan.pages.get(&runbook.path).map(|p| (runbook, source, p)))
-        .map(|(runbook, source, page)| {
-            let summary = PageSummary::new(runbook, page, today);
-            if only.is_some_and(|only| !only.contains(&runbook.path)) {
-                return Ok(summary);
-            }
-            let html = render_page(ctx, tera, theme, site, runbook, source, &summary, today)?;
-            let path = staging.path_of(page);
-            std::fs::write(&path, html).map_err(|e| SiteError::io(&path, e))?;
-            // The plans sit next to the page, so the page can link them and a reader can
-            // run what they read (see docs/plan.md).
-            let plan_config = &loaded.config.config.plan;
-            let (sh, json) = plan_paths(page);
-            let sh_path = staging.path_of(&sh);
-            std::fs::write(&sh_path, crate::plan::bash::render(runbook, plan_config))
-                .map_err(|e| SiteError::io(&sh_path, e))?;
-            let json_path = staging.path_of(&json);
-            std::fs::write(&json_path, crate::plan::json::render(runbook, plan_config))
-                .map_err(|e| SiteError::io(&json_path, e))?;
-            Ok(summary)
-        })
-        .collect()
+    let plan_config = &loaded.config().config.plan;
+    let outputs = loaded.map_runbooks(|runbook, source| {
+        let Some(page) = plan.pages.get(&runbook.path) else {
+            return Ok(None);
+        };
+        let summary = PageSummary::new(runbook, page, today);
+        let mut search = SearchIndex::default();
+        search.add(runbook, page);
+        let output = PageOutput {
+            severity: severity_definitions(runbook, page),
+            search,
+            diagnostics: runbook.diagnostics.clone(),
+            summary,
+        };
+        if only.is_some_and(|only| !only.contains(&runbook.path)) {
+            return Ok(Some(output));
+        }
+        let html = render_page(
+            ctx,
+            tera,
+            theme,
+            site,
+            runbook,
+            source,
+            &output.summary,
+            today,
+        )?;
+        let path = staging.path_of(page);
+        std::fs::write(&path, html).map_err(|e| SiteError::io(&path, e))?;
+        // The plans sit next to the page, so the page can link them and a reader can run
+        // what they read (see docs/plan.md).
+        let (sh, json) = plan_paths(page);
+        let sh_path = staging.path_of(&sh);
+        std::fs::write(&sh_path, crate::plan::bash::render(runbook, plan_config))
+            .map_err(|e| SiteError::io(&sh_path, e))?;
+        let json_path = staging.path_of(&json);
+        std::fs::write(&json_path, crate::plan::json::render(runbook, plan_config))
+            .map_err(|e| SiteError::io(&json_path, e))?;
+        Ok(Some(output))
+    });
+    let mut kept = Vec::with_capacity(outputs.len());
+    for output in outputs {
+        kept.extend(output?);
+    }
+    Ok(kept)
 }
 
 /// One runbook page as HTML.
@@ -474,23 +584,18 @@ pub struct SeverityRow {
     pub definitions: Vec<SeverityDefinition>,
 }
 
-/// Collects every severity level of the book, most severe first.
-pub fn severity_rows(loaded: &LoadedBook, pages: &PageMap) -> Vec<SeverityRow> {
-    let mut rows: BTreeMap<(u32, String), SeverityRow> = BTreeMap::new();
-    for runbook in &loaded.book.runbooks {
-        let Some(page) = pages.get(&runbook.path) else {
-            continue;
-        };
-        for (step, table) in runbook.severity_tables() {
-            for level in &table.levels {
-                let key = (level.rank, level.name.to_uppercase());
-                let row = rows.entry(key).or_insert_with(|| SeverityRow {
-                    name: level.name.clone(),
-                    rank: level.rank,
-                    differs: false,
-                    definitions: Vec::new(),
-                });
-                row.definitions.push(SeverityDefinition {
+/// The severity levels one runbook defines, keyed by rank and upper-case name.
+pub fn severity_definitions(
+    runbook: &Runbook,
+    page: &str,
+) -> Vec<(u32, String, SeverityDefinition)> {
+    let mut defs = Vec::new();
+    for (step, table) in runbook.severity_tables() {
+        for level in &table.levels {
+            defs.push((
+                level.rank,
+                level.name.clone(),
+                SeverityDefinition {
                     runbook: runbook.title.clone(),
                     href: format!("{}#{}", paths::encode_path(page), step.id),
                     source: runbook.path.clone(),
@@ -499,9 +604,29 @@ pub fn severity_rows(loaded: &LoadedBook, pages: &PageMap) -> Vec<SeverityRow> {
                     response_time: level.response_time.clone(),
                     description: level.description.clone(),
                     action: level.action.clone(),
-                });
-            }
+                },
+            ));
         }
+    }
+    defs
+}
+
+/// Collects every severity level of the book (definitions in book order), most severe first.
+pub fn severity_rows(
+    definitions: impl IntoIterator<Item = (u32, String, SeverityDefinition)>,
+) -> Vec<SeverityRow> {
+    let mut rows: BTreeMap<(u32, String), SeverityRow> = BTreeMap::new();
+    for (rank, name, definition) in definitions {
+        let key = (rank, name.to_uppercase());
+        rows.entry(key)
+            .or_insert_with(|| SeverityRow {
+                name,
+                rank,
+                differs: false,
+                definitions: Vec::new(),
+            })
+            .definitions
+            .push(definition);
     }
     let mut rows: Vec<SeverityRow> = rows.into_values().collect();
     for row in &mut rows {
@@ -530,13 +655,12 @@ pub fn render_severity(
     tera: &tera::Tera,
     theme: &Theme,
     site: &SiteInfo,
-    loaded: &LoadedBook,
-    pages: &PageMap,
+    levels: Vec<SeverityRow>,
 ) -> Result<String, SiteError> {
     let page = SeverityPage {
         site,
         root: "",
-        levels: severity_rows(loaded, pages),
+        levels,
     };
     render_template(tera, theme, "severity.html", &page)
 }

@@ -90,10 +90,32 @@ impl SearchIndex {
         }
     }
 
+    /// Appends another index (one runbook's, built in parallel) after this one's pages.
+    pub fn append(&mut self, other: SearchIndex) {
+        let offset = self.pages.len();
+        self.pages.extend(other.pages);
+        self.items.extend(
+            other
+                .items
+                .into_iter()
+                .map(|(page, anchor, heading, text, kind)| {
+                    (page + offset, anchor, heading, text, kind)
+                }),
+        );
+    }
+
     /// The script text: `window.RUNBOOK_SEARCH=<json>;`.
     pub fn to_script(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned());
-        format!("window.RUNBOOK_SEARCH={json};\n")
+        // Serialized straight after the prefix: at 10,000 runbooks the JSON is tens of
+        // megabytes, and a second copy of it would be the build's peak memory.
+        let mut script = b"window.RUNBOOK_SEARCH=".to_vec();
+        if serde_json::to_writer(&mut script, self).is_err() {
+            script.clear();
+            script.extend_from_slice(b"window.RUNBOOK_SEARCH={}");
+        }
+        script.extend_from_slice(b";\n");
+        // serde_json writes valid UTF-8, and the prefix is ASCII.
+        String::from_utf8(script).unwrap_or_default()
     }
 }
 

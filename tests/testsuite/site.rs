@@ -630,3 +630,46 @@ fn rebuilding_one_page_in_place_equals_a_full_build() {
         "other pages untouched: {rewritten:?}"
     );
 }
+
+#[test]
+fn a_streamed_build_equals_a_build_from_the_loaded_book() {
+    // `runbook build` parses each runbook just before rendering it (`load_sources`); `serve`
+    // renders from a book loaded once (`load`). Both must give the same bytes, diagnostics
+    // included.
+    let book = TestBook::new();
+    book.copy_fixture("../../content");
+    book.write("book.toml", "[book]\ntitle = \"Example\"\nsrc = \".\"\n");
+    book.write(
+        "broken.md",
+        "---\ntitle: [unclosed\n---\n# Broken\n\n```bash\necho 'unterminated\n```\n",
+    );
+    let opts = |out: PathBuf| runbook::site::BuildOptions {
+        out,
+        force: true,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        home: None,
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let loaded = runbook::load(book.path()).unwrap();
+    let from_loaded = runbook::site::build(&loaded, &opts(out_dir.path().join("loaded"))).unwrap();
+    let sources = runbook::load_sources(book.path()).unwrap();
+    assert_eq!(sources.sources.len(), loaded.book.runbooks.len());
+    let streamed = runbook::site::build(&sources, &opts(out_dir.path().join("streamed"))).unwrap();
+    assert_eq!(
+        tree(&out_dir.path().join("loaded")),
+        tree(&out_dir.path().join("streamed"))
+    );
+    assert_eq!(from_loaded.pages, streamed.pages);
+    assert_eq!(from_loaded.markdown_bytes, streamed.markdown_bytes);
+    assert!(!streamed.diagnostics.is_empty(), "broken.md has a problem");
+    let loaded_diags: Vec<_> = loaded
+        .book
+        .runbooks
+        .iter()
+        .flat_map(|r| r.diagnostics.iter())
+        .collect();
+    assert_eq!(
+        format!("{loaded_diags:?}"),
+        format!("{:?}", streamed.diagnostics.iter().collect::<Vec<_>>())
+    );
+}
