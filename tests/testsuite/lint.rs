@@ -49,6 +49,10 @@ fn rb106_image_drift() {
     rule_fixture("RB106");
 }
 #[test]
+fn rb107_host_drift() {
+    rule_fixture("RB107");
+}
+#[test]
 fn rb101_port_drift() {
     rule_fixture("RB101");
 }
@@ -174,6 +178,21 @@ fn example_book_planted_drifts() {
     };
     assert!(has("services/notify-worker.md", 61, "RB104"), "{report:#}");
     assert!(has("scaling.md", 10, "RB113"), "{report:#}");
+    // The host drift, and nothing else of its rule: notify-01 and notify-02 are two machines.
+    let hosts: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "RB107")
+        .collect();
+    assert_eq!(hosts.len(), 1, "{report:#}");
+    assert_eq!(hosts[0]["file"], "content/index.md");
+    assert_eq!(hosts[0]["line"], 81);
+    assert_eq!(hosts[0]["severity"], "warning");
+    assert_eq!(
+        hosts[0]["related"][0]["file"],
+        "content/database/postgres-failover.md"
+    );
     // The severity drift points at the index, where the majority value is stated.
     let severity = report["diagnostics"]
         .as_array()
@@ -603,4 +622,96 @@ fn sarif_schema_rejects_broken_logs() {
             "the schema accepted a log with {what}"
         );
     }
+}
+
+/// `[facts.services.NAME] hosts` wins over the majority, and a declared host is never reported
+/// (two real machines that look alike are declared together).
+#[test]
+fn declared_hosts_win_and_are_never_reported() {
+    let book = TestBook::new();
+    book.copy_fixture("lint/RB107");
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[facts.services.worker]\nhosts = [\"worker-1.ops.example\"]\n\n[facts.services.postgres]\nhosts = [\"pg-primary.ledger.internal\", \"postgres-primary.ledger.internal\"]\n",
+    );
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    let found: Vec<(String, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "RB107")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let lines: Vec<(&str, u64)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
+    // worker-01 (the majority) now loses to the declared worker-1; pg-primary is declared.
+    assert_eq!(
+        lines,
+        vec![("a-queue.md", 7), ("b-health.md", 8), ("c-restart.md", 7)],
+        "{report:#}"
+    );
+    assert!(found[0].2.contains("declared in book.toml"), "{found:?}");
+    let first = &report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "RB107")
+        .unwrap()["related"][0];
+    assert_eq!(first["file"], "book.toml");
+    assert!(
+        report["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("[facts.services.worker] hosts")
+    );
+}
+
+/// Real hosts that look alike are not drift: numbered machines, regions, short words, a last
+/// letter that changes meaning, two edits. Each name on the right is stated once, next to a
+/// name on the left that three runbooks state: the majority shape of a real drift.
+#[test]
+fn lookalike_hosts_are_not_host_drift() {
+    let book = TestBook::new();
+    let pairs = [
+        ("notify-01.ops.example", "notify-02.ops.example"),
+        ("db-replica-1.ops.internal", "db-replica-2.ops.internal"),
+        ("web1.ops.internal", "web12.ops.internal"),
+        ("api.eu.example.com", "api.us.example.com"),
+        ("api.example.com", "app.example.com"),
+        ("authn.example.com", "authz.example.com"),
+        ("us-east.example.com", "us-west.example.com"),
+        ("staging.example.com", "stage.example.com"),
+        ("pg-primary.ops.internal", "pg-replica.ops.internal"),
+        ("files.example.com", "files.example.org"),
+    ];
+    for i in 0..4 {
+        let mut text = format!("# Runbook {i}\n\n```bash\n");
+        for (majority, single) in pairs {
+            let host = if i < 3 { majority } else { single };
+            text.push_str(&format!("ssh {host} uptime\n"));
+        }
+        text.push_str("```\n");
+        book.write(&format!("r{i}.md"), text);
+    }
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    assert!(!codes(&report).iter().any(|c| c == "RB107"), "{report:#}");
+    // The same book with one real misspelling finds exactly that.
+    book.write(
+        "r4.md",
+        "# Runbook 4\n\n```bash\nssh notify-1.ops.example uptime\n```\n",
+    );
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    assert_eq!(codes(&report), vec!["RB107"], "{report:#}");
+    assert_eq!(report["diagnostics"][0]["file"], "r4.md");
 }
