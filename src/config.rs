@@ -139,6 +139,9 @@ pub struct ServiceFacts {
     pub database: Option<String>,
     /// Container image (registry/name).
     pub image: Option<String>,
+    /// Host names the service runs on or answers at (`notify-01.ops.example`); a stated host
+    /// that looks like a misspelling of one of these is reported whatever the majority says.
+    pub hosts: Vec<String>,
 }
 
 /// A loaded config with where it came from.
@@ -194,7 +197,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Config, Diagnostic> {
             (before.matches('\n').count() + 1, before.rsplit('\n').next().map_or(1, |l| l.chars().count() + 1))
         });
         Diagnostic::new(codes::BAD_CONFIG.0, codes::BAD_CONFIG.1, Severity::Error, shown, line, column, format!("invalid book.toml: {}", err.message()))
-            .with_help("known sections: [book] title, description, src; [build] output; [site] theme, allow_html; [plan] shell, confirm, timeout; [lint] rules, ignore, max_age; [facts] compose; [facts.severity] LEVEL; [facts.services.NAME] port, namespace, database, image")
+            .with_help("known sections: [book] title, description, src; [build] output; [site] theme, allow_html; [plan] shell, confirm, timeout; [lint] rules, ignore, max_age; [facts] compose; [facts.severity] LEVEL; [facts.services.NAME] port, namespace, database, image, hosts")
     })
 }
 
@@ -233,11 +236,15 @@ mod tests {
     #[test]
     fn facts_services() {
         let config = parse(
-            "[facts.services.ticket-service]\nport = 3004\nnamespace = \"production\"\n",
+            "[facts.services.ticket-service]\nport = 3004\nnamespace = \"production\"\nhosts = [\"tickets-01.ops.example\"]\n",
             "book.toml",
         )
         .unwrap();
         assert_eq!(config.facts.services["ticket-service"].port, Some(3004));
+        assert_eq!(
+            config.facts.services["ticket-service"].hosts,
+            ["tickets-01.ops.example"]
+        );
     }
 
     #[test]

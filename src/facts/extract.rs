@@ -54,6 +54,11 @@ pub enum RawKind {
     ComposeService {
         name: String,
     },
+    /// A host name with dots that a command connects to (URL host, `-h`, `ssh`, `nc`...).
+    Host {
+        host: String,
+        span: Span,
+    },
     /// A container image `REGISTRY/NAME[:TAG]`: the registry it is pulled from, per name.
     Image {
         name: String,
@@ -146,6 +151,7 @@ pub fn command(runbook: usize, source: &SourceFile, span: Span, cmd: &Command, o
                 metrics,
                 ..
             } => format!("port {host} {port} {metrics}"),
+            RawKind::Host { host, .. } => format!("host {host}"),
             other => format!("{other:?}"),
         };
         if seen.insert(key) {
@@ -266,6 +272,19 @@ impl Cx<'_> {
         locate(self.source, self.span, needles, value).unwrap_or(self.span)
     }
 
+    /// Records a host name, when it is one (see [`host_name`]).
+    fn host(&mut self, word: &str) {
+        let Some(host) = host_name(word) else {
+            return;
+        };
+        // Found as written; the statement's value is lower case.
+        let span = self.locate(
+            &[word.trim_end_matches('.').to_owned()],
+            word.trim_end_matches('.'),
+        );
+        self.out.push(RawKind::Host { host, span });
+    }
+
     fn image(&mut self, word: &str) {
         if word.contains("://") {
             return;
@@ -286,6 +305,7 @@ impl Cx<'_> {
             let host = caps[2].to_owned();
             let port = caps.get(3).map(|m| m.as_str());
             let path = caps.get(4).map_or("", |m| m.as_str());
+            self.host(&host);
             let Some((key, ns)) = host_key(&host) else {
                 continue;
             };
@@ -341,8 +361,28 @@ impl Cx<'_> {
                     &words[1..],
                     &["-i", "-p", "-l", "-o", "-J", "-F", "-L", "-R", "-D"],
                 );
+                if let Some(target) = rest.first() {
+                    self.host(target.rsplit('@').next().unwrap_or(target));
+                }
                 if rest.len() > 1 {
                     self.segment(&rest[1..]);
+                }
+            }
+            "scp" | "rsync" => {
+                // `user@host:path` operands.
+                for word in &words[1..] {
+                    if let Some((target, _)) = word.split_once(':')
+                        && !word.starts_with('-')
+                        && !word.contains("://")
+                    {
+                        self.host(target.rsplit('@').next().unwrap_or(target));
+                    }
+                }
+            }
+            "ping" | "traceroute" | "mtr" => {
+                let rest = skip_flags(&words[1..], &["-c", "-i", "-W", "-w", "-s", "-t", "-m"]);
+                if let [host] = rest {
+                    self.host(host);
                 }
             }
             _ => {}
@@ -483,6 +523,9 @@ impl Cx<'_> {
                 }
             }
         }
+        if let Some(h) = &host {
+            self.host(h);
+        }
         let host = host.and_then(|h| host_key(&h).map(|(k, _)| (h, k)));
         if let (Some((raw, key)), Some(port)) = (&host, port.as_deref())
             && let Ok(p) = port.parse::<u16>()
@@ -546,6 +589,9 @@ impl Cx<'_> {
                 .position(|w| w == flag)
                 .and_then(|i| words.get(i + 1))
         };
+        if let Some(host) = value(host_flag) {
+            self.host(host);
+        }
         let (Some(host), Some(port)) = (value(host_flag), value(port_flag)) else {
             return;
         };
@@ -566,6 +612,7 @@ impl Cx<'_> {
         let [host, port] = rest else {
             return;
         };
+        self.host(host);
         let (Some((key, _)), Ok(p)) = (host_key(host), port.parse::<u16>()) else {
             return;
         };
@@ -834,6 +881,44 @@ pub fn host_key(host: &str) -> Option<(String, Option<String>)> {
     }
     Some((host, None))
 }
+
+/// A host name worth comparing across runbooks, lower-cased: two or more labels of letters,
+/// digits, `-` and `_`, ending in a label of letters (so no IP addresses, versions or file
+/// names such as `16-main` or `dump.sql`). Cluster-internal names (`x.ns.svc`, compared by
+/// the namespace rule), local names and written-out placeholders (`xxx.example`) give nothing.
+pub fn host_name(word: &str) -> Option<String> {
+    let host = word.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    let tld = labels.last()?;
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && !l.chars().all(|c| c == 'x')
+    };
+    if labels.len() < 2
+        || !labels.iter().all(|l| label_ok(l))
+        || tld.len() < 2
+        || !tld.chars().all(|c| c.is_ascii_alphabetic())
+        || FILE_SUFFIXES.contains(tld)
+        || labels.contains(&"svc")
+        || host == "host.docker.internal"
+        || host.ends_with(".localhost")
+    {
+        return None;
+    }
+    Some(host)
+}
+
+/// Last parts that make a dotted word a file name rather than a host.
+const FILE_SUFFIXES: &[&str] = &[
+    "md", "sh", "py", "rb", "js", "ts", "rs", "go", "yaml", "yml", "json", "toml", "ini", "conf",
+    "cfg", "txt", "log", "sql", "dump", "csv", "gz", "tgz", "tar", "zip", "pem", "key", "crt",
+    "pub", "html", "xml", "env", "service", "socket", "timer", "lock", "bak", "tmp",
+];
 
 /// A Kubernetes-style name (lower-case letters, digits, `-`, `_`, `.`), not a placeholder.
 pub fn is_name(text: &str) -> bool {

@@ -9,7 +9,7 @@
 
 mod extract;
 
-pub use extract::{image_ref, is_name, locate};
+pub use extract::{host_name, image_ref, is_name, locate};
 
 use crate::model::{Book, MetaEntry, StepKind};
 use crate::source::{SourceFile, Span};
@@ -87,6 +87,8 @@ pub struct Facts {
     pub compose: Vec<Stated<ComposeFlavour>>,
     /// Severity definitions per level (`level 2` groups `P2` and `SEV2`; word levels by name).
     pub severities: BTreeMap<String, Vec<Stated<SeverityDef>>>,
+    /// Host names with dots that commands connect to (`db.example.internal`), lower-cased.
+    pub hosts: Vec<Stated<String>>,
 }
 
 /// Builds the index from the runbooks whose `include` flag is set (ignored files state nothing).
@@ -201,6 +203,9 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
                 facts.compose.push(at(flavour, raw.runbook, &file, span));
             }
             extract::RawKind::ComposeService { .. } => {}
+            extract::RawKind::Host { host, span } => {
+                facts.hosts.push(at(host, raw.runbook, &file, span));
+            }
             extract::RawKind::Image {
                 name,
                 registry,

@@ -135,6 +135,7 @@ pub static RULES: &[Rule] = &[
     rule!("RB104", "compose-drift", Warning, compose_drift),
     rule!("RB105", "severity-drift", Error, severity_drift),
     rule!("RB106", "image-drift", Error, image_drift),
+    rule!("RB107", "host-drift", Warning, host_drift),
     rule!("RB111", "broken-link", Error, broken_link),
     rule!("RB112", "broken-anchor", Error, broken_anchor),
     rule!("RB113", "stale-review", Warning, stale_review),

@@ -49,6 +49,10 @@ fn rb106_image_drift() {
     rule_fixture("RB106");
 }
 #[test]
+fn rb107_host_drift() {
+    rule_fixture("RB107");
+}
+#[test]
 fn rb101_port_drift() {
     rule_fixture("RB101");
 }
@@ -174,6 +178,21 @@ fn example_book_planted_drifts() {
     };
     assert!(has("services/notify-worker.md", 61, "RB104"), "{report:#}");
     assert!(has("scaling.md", 10, "RB113"), "{report:#}");
+    // The host drift, and nothing else of its rule: notify-01 and notify-02 are two machines.
+    let hosts: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "RB107")
+        .collect();
+    assert_eq!(hosts.len(), 1, "{report:#}");
+    assert_eq!(hosts[0]["file"], "content/index.md");
+    assert_eq!(hosts[0]["line"], 81);
+    assert_eq!(hosts[0]["severity"], "warning");
+    assert_eq!(
+        hosts[0]["related"][0]["file"],
+        "content/database/postgres-failover.md"
+    );
     // The severity drift points at the index, where the majority value is stated.
     let severity = report["diagnostics"]
         .as_array()
@@ -235,8 +254,8 @@ fn github_format() {
     assert!(out.lines().all(|l| l.starts_with("::error file=")));
 }
 
-/// SARIF: checked structurally against the parts of the 2.1.0 schema we emit (the schema
-/// itself is not vendored; see docs/lint.md).
+/// SARIF: the parts a code-scanning upload relies on (rule index, levels, repository-relative
+/// URIs, unique and stable fingerprints). Schema validity is `sarif_validates_against_the_oasis_schema`.
 #[test]
 fn sarif_format() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -466,4 +485,233 @@ fn declared_image_registry_wins_over_the_majority() {
         vec!["a-deploy.md", "a-deploy.md", "b-manifest.md"],
         "{report:#}"
     );
+}
+
+/// The official OASIS SARIF 2.1.0 schema, vendored in `tests/fixtures/sarif/` (see its README),
+/// as a validator that also checks formats (`uri`, `uri-reference`).
+fn sarif_validator() -> jsonschema::Validator {
+    let path = fixtures().join("sarif/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut schema: Value = serde_json::from_str(&text).unwrap();
+    // The `language` patterns (of `run` and `toolComponent`) have a lone `]`: a literal in
+    // ECMA-262's web-compatible (Annex B) syntax, which the `regex` format check refuses.
+    // Escaping it keeps the meaning; the file itself stays as published.
+    const LANGUAGE: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    for def in ["run", "toolComponent"] {
+        let pattern = &mut schema["definitions"][def]["properties"]["language"]["pattern"];
+        assert_eq!(pattern, LANGUAGE, "{def}");
+        *pattern = LANGUAGE.replace("]?$", r"\]?$").into();
+    }
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the vendored SARIF schema compiles")
+}
+
+/// Every schema violation of `log`, one line each.
+fn sarif_errors(validator: &jsonschema::Validator, log: &Value) -> Vec<String> {
+    validator
+        .iter_errors(log)
+        .map(|e| format!("{e} (at {})", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn sarif_validates_against_the_oasis_schema() {
+    let validator = sarif_validator();
+    let sarif = ["lint", "--today", TODAY, "--format", "sarif", "."];
+    // The example book: drift with related locations, loader findings, every level.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let book = run_in(
+        root,
+        &["lint", "--today", TODAY, "--format", "sarif", "content"],
+    );
+    assert_eq!(book.code(), 1, "{}", book.stderr());
+    let log = book.json();
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
+    let errors = sarif_errors(&validator, &log);
+    assert!(errors.is_empty(), "example book:\n{}", errors.join("\n"));
+    // Every rule fixture (each has findings), the suppression fixture and this one.
+    let mut checked = 0;
+    for entry in std::fs::read_dir(fixtures().join("lint")).unwrap() {
+        let dir = entry.unwrap().path();
+        let run = run_in(&dir, &sarif);
+        assert!(run.code() <= 1, "{}: {}", dir.display(), run.stderr());
+        let errors = sarif_errors(&validator, &run.json());
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            dir.display(),
+            errors.join("\n")
+        );
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} fixtures");
+    // Paths that need escaping, a finding for the whole file (no region), a book.toml label.
+    let odd = TestBook::new();
+    odd.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[facts.services.api]\nport = 8080\n",
+    );
+    odd.write("ops notes/ünïcode #1.md", "");
+    odd.write(
+        "ops notes/a.md",
+        "# A\n\n```bash\ncurl http://api:9090/health\n```\n",
+    );
+    let run = odd.run(&sarif);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    let log = run.json();
+    let uris: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        uris.contains(&"ops%20notes/%C3%BCn%C3%AFcode%20%231.md"),
+        "{uris:?}"
+    );
+    let errors = sarif_errors(&validator, &log);
+    assert!(errors.is_empty(), "escaped paths:\n{}", errors.join("\n"));
+}
+
+/// The validator is not a rubber stamp: documents that break the schema are rejected.
+#[test]
+fn sarif_schema_rejects_broken_logs() {
+    let validator = sarif_validator();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let good = run_in(
+        root,
+        &["lint", "--today", TODAY, "--format", "sarif", "content"],
+    )
+    .json();
+    assert!(sarif_errors(&validator, &good).is_empty());
+    type Breaks = fn(&mut Value);
+    let broken: [(&str, Breaks); 6] = [
+        ("level fatal", |log| {
+            log["runs"][0]["results"][0]["level"] = "fatal".into();
+        }),
+        ("version 2.0.0", |log| log["version"] = "2.0.0".into()),
+        ("no message", |log| {
+            log["runs"][0]["results"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("message");
+        }),
+        ("line 0", |log| {
+            log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+                0.into();
+        }),
+        ("an unescaped space in a URI", |log| {
+            log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+                ["uri"] = "content/a b.md".into();
+        }),
+        ("unknown property", |log| {
+            log["runs"][0]["tool"]["driver"]["severity"] = "high".into();
+        }),
+    ];
+    for (what, breaks) in broken {
+        let mut log = good.clone();
+        breaks(&mut log);
+        assert!(
+            !sarif_errors(&validator, &log).is_empty(),
+            "the schema accepted a log with {what}"
+        );
+    }
+}
+
+/// `[facts.services.NAME] hosts` wins over the majority, and a declared host is never reported
+/// (two real machines that look alike are declared together).
+#[test]
+fn declared_hosts_win_and_are_never_reported() {
+    let book = TestBook::new();
+    book.copy_fixture("lint/RB107");
+    book.write(
+        "book.toml",
+        "[book]\nsrc = \".\"\n\n[facts.services.worker]\nhosts = [\"worker-1.ops.example\"]\n\n[facts.services.postgres]\nhosts = [\"pg-primary.ledger.internal\", \"postgres-primary.ledger.internal\"]\n",
+    );
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    let found: Vec<(String, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "RB107")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let lines: Vec<(&str, u64)> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
+    // worker-01 (the majority) now loses to the declared worker-1; pg-primary is declared.
+    assert_eq!(
+        lines,
+        vec![("a-queue.md", 7), ("b-health.md", 8), ("c-restart.md", 7)],
+        "{report:#}"
+    );
+    assert!(found[0].2.contains("declared in book.toml"), "{found:?}");
+    let first = &report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "RB107")
+        .unwrap()["related"][0];
+    assert_eq!(first["file"], "book.toml");
+    assert!(
+        report["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("[facts.services.worker] hosts")
+    );
+}
+
+/// Real hosts that look alike are not drift: numbered machines, regions, short words, a last
+/// letter that changes meaning, two edits. Each name on the right is stated once, next to a
+/// name on the left that three runbooks state: the majority shape of a real drift.
+#[test]
+fn lookalike_hosts_are_not_host_drift() {
+    let book = TestBook::new();
+    let pairs = [
+        ("notify-01.ops.example", "notify-02.ops.example"),
+        ("db-replica-1.ops.internal", "db-replica-2.ops.internal"),
+        ("web1.ops.internal", "web12.ops.internal"),
+        ("api.eu.example.com", "api.us.example.com"),
+        ("api.example.com", "app.example.com"),
+        ("authn.example.com", "authz.example.com"),
+        ("us-east.example.com", "us-west.example.com"),
+        ("staging.example.com", "stage.example.com"),
+        ("pg-primary.ops.internal", "pg-replica.ops.internal"),
+        ("files.example.com", "files.example.org"),
+    ];
+    for i in 0..4 {
+        let mut text = format!("# Runbook {i}\n\n```bash\n");
+        for (majority, single) in pairs {
+            let host = if i < 3 { majority } else { single };
+            text.push_str(&format!("ssh {host} uptime\n"));
+        }
+        text.push_str("```\n");
+        book.write(&format!("r{i}.md"), text);
+    }
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    assert!(!codes(&report).iter().any(|c| c == "RB107"), "{report:#}");
+    // The same book with one real misspelling finds exactly that.
+    book.write(
+        "r4.md",
+        "# Runbook 4\n\n```bash\nssh notify-1.ops.example uptime\n```\n",
+    );
+    let report = book
+        .run(&["lint", "--today", TODAY, "--format", "json", "."])
+        .json();
+    assert_eq!(codes(&report), vec!["RB107"], "{report:#}");
+    assert_eq!(report["diagnostics"][0]["file"], "r4.md");
 }

@@ -7,6 +7,7 @@ pub mod broken_link;
 pub mod compose_drift;
 pub mod database_drift;
 pub mod hardcoded_secret;
+pub mod host_drift;
 pub mod image_drift;
 pub mod namespace_drift;
 pub mod port_drift;
