@@ -109,6 +109,9 @@ pub struct Staging {
     pub dir: PathBuf,
     out: PathBuf,
     committed: bool,
+    /// Regular files of the previous site (reached without following a symlink), by
+    /// `/`-separated path, with their size: candidates for reuse.
+    previous: std::collections::HashMap<String, u64>,
 }
 
 impl Staging {
@@ -131,6 +134,7 @@ impl Staging {
             dir,
             out: out.to_owned(),
             committed: false,
+            previous: previous_files(out),
         })
     }
 
@@ -141,6 +145,7 @@ impl Staging {
             dir: out.to_owned(),
             out: out.to_owned(),
             committed: true,
+            previous: std::collections::HashMap::new(),
         }
     }
 
@@ -154,13 +159,39 @@ impl Staging {
         path
     }
 
-    /// Writes one site file, creating its folders.
+    /// Writes one site file, creating its folders. A file of the previous site with exactly
+    /// these bytes is hard-linked instead of written: it keeps its modification time (so
+    /// `rsync` and other deploy tools that compare size and time skip it), and no inode is
+    /// freed and allocated again (on ext4 without a journal, allocating right after a
+    /// delete scans every recently freed inode: rewriting 30,000 unchanged files cost
+    /// seconds there). The previous site itself is never modified.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SiteError> {
         let path = self.path_of(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| SiteError::io(parent, e))?;
         }
+        if self.reuse(rel, bytes, &path) {
+            return Ok(());
+        }
+        // A file written twice may be a link to the previous site: replace it, never write
+        // through it.
+        if !self.previous.is_empty() && std::fs::symlink_metadata(&path).is_ok() {
+            std::fs::remove_file(&path).map_err(|e| SiteError::io(&path, e))?;
+        }
         std::fs::write(&path, bytes).map_err(|e| SiteError::io(&path, e))
+    }
+
+    /// Links the previous site's `rel` to `path` if it holds exactly `bytes`.
+    fn reuse(&self, rel: &str, bytes: &[u8], path: &Path) -> bool {
+        if self.previous.get(rel) != Some(&(bytes.len() as u64)) {
+            return false;
+        }
+        let mut old = self.out.clone();
+        for part in super::paths::safe_components(rel) {
+            old.push(part);
+        }
+        std::fs::read(&old).is_ok_and(|current| current == bytes)
+            && std::fs::hard_link(&old, path).is_ok()
     }
 
     /// Moves the finished site into place: the old site is renamed aside, the new one renamed
@@ -193,6 +224,27 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// The regular files of a previous site at `out` (only one runbook made: it has the marker),
+/// found without following symlinks, so a link never reaches outside it.
+fn previous_files(out: &Path) -> std::collections::HashMap<String, u64> {
+    let mut files = std::collections::HashMap::new();
+    if !out.join(MARKER).is_file() {
+        return files;
+    }
+    for entry in walkdir::WalkDir::new(out).follow_links(false) {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let (Ok(rel), Ok(meta)) = (entry.path().strip_prefix(out), entry.metadata()) else {
+            continue;
+        };
+        let Some(rel) = rel.to_str() else { continue };
+        files.insert(rel.replace('\\', "/"), meta.len());
+    }
+    files
 }
 
 impl Drop for Staging {
@@ -267,5 +319,75 @@ mod tests {
         let p = staging.path_of("../../etc/passwd");
         assert!(p.starts_with(&staging.dir), "{}", p.display());
         assert!(p.ends_with("_/_/etc/passwd"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_of_the_previous_site_are_linked_not_rewritten() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let first = Staging::create(&out).unwrap();
+        first.write("a/same.html", b"same").unwrap();
+        first.write("a/changed.html", b"old").unwrap();
+        first.write("a/twice.html", b"same").unwrap();
+        first.commit().unwrap();
+        let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+        let same_before = inode("a/same.html");
+        let changed_before = inode("a/changed.html");
+
+        let second = Staging::create(&out).unwrap();
+        second.write("a/same.html", b"same").unwrap();
+        second.write("a/changed.html", b"new").unwrap();
+        second.write("a/twice.html", b"same").unwrap();
+        second.write("a/twice.html", b"written twice").unwrap();
+        assert_eq!(
+            std::fs::read(out.join("a/twice.html")).unwrap(),
+            b"same",
+            "writing a linked file again never writes through the link"
+        );
+        assert_eq!(
+            std::fs::read(out.join("a/changed.html")).unwrap(),
+            b"old",
+            "the previous site is untouched until commit"
+        );
+        second.commit().unwrap();
+        assert_eq!(inode("a/same.html"), same_before, "same bytes: linked");
+        assert_ne!(
+            inode("a/changed.html"),
+            changed_before,
+            "new bytes: written"
+        );
+        assert_eq!(std::fs::read(out.join("a/changed.html")).unwrap(), b"new");
+        assert_eq!(
+            std::fs::read(out.join("a/twice.html")).unwrap(),
+            b"written twice"
+        );
+        assert_eq!(
+            std::fs::metadata(out.join("a/same.html")).unwrap().nlink(),
+            1
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_in_the_previous_site_is_never_followed_for_reuse() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("page.html"), b"same").unwrap();
+        let out = tmp.path().join("site");
+        Staging::create(&out).unwrap().commit().unwrap();
+        std::os::unix::fs::symlink(&outside, out.join("a")).unwrap();
+
+        let staging = Staging::create(&out).unwrap();
+        staging.write("a/page.html", b"same").unwrap();
+        staging.commit().unwrap();
+        assert_ne!(
+            std::fs::metadata(out.join("a/page.html")).unwrap().ino(),
+            std::fs::metadata(outside.join("page.html")).unwrap().ino(),
+            "a file outside the site is not linked in"
+        );
     }
 }

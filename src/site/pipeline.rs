@@ -447,17 +447,18 @@ pub fn render_pages(
             &output.summary,
             today,
         )?;
-        let path = staging.path_of(page);
-        std::fs::write(&path, html).map_err(|e| SiteError::io(&path, e))?;
+        staging.write(page, html.as_bytes())?;
         // The plans sit next to the page, so the page can link them and a reader can run
         // what they read (see docs/plan.md).
         let (sh, json) = plan_paths(page);
-        let sh_path = staging.path_of(&sh);
-        std::fs::write(&sh_path, crate::plan::bash::render(runbook, plan_config))
-            .map_err(|e| SiteError::io(&sh_path, e))?;
-        let json_path = staging.path_of(&json);
-        std::fs::write(&json_path, crate::plan::json::render(runbook, plan_config))
-            .map_err(|e| SiteError::io(&json_path, e))?;
+        staging.write(
+            &sh,
+            crate::plan::bash::render(runbook, plan_config).as_bytes(),
+        )?;
+        staging.write(
+            &json,
+            crate::plan::json::render(runbook, plan_config).as_bytes(),
+        )?;
         Ok(Some(output))
     });
     let mut kept = Vec::with_capacity(outputs.len());
