@@ -66,6 +66,7 @@ pub fn run(args: BuildArgs) -> u8 {
     };
     match site::build(&loaded, &opts) {
         Ok(report) => {
+            output::diagnostics(Some(&loaded), report.warnings.iter());
             let _ = output::stdout(&format!(
                 "built {} runbook pages into {} (search index {} bytes for {} bytes of Markdown)\n",
                 report.pages,

@@ -50,6 +50,8 @@ pub struct BuildReport {
     pub markdown_bytes: usize,
     /// Bytes of `search-index.js`.
     pub search_index_bytes: usize,
+    /// Problems that did not stop the build (an image that could not be copied).
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 /// Stage 1: the page map and the checked output folder.
@@ -57,6 +59,8 @@ pub struct BuildReport {
 pub struct SitePlan {
     /// Absolute output folder.
     pub out: PathBuf,
+    /// Absolute book folder: nothing outside it is read.
+    pub root: PathBuf,
     /// Runbook path → page path.
     pub pages: PageMap,
 }
@@ -88,7 +92,7 @@ pub fn plan(loaded: &LoadedBook, opts: &BuildOptions) -> Result<SitePlan, SiteEr
         &src_prefix,
         &taken,
     );
-    Ok(SitePlan { out, pages })
+    Ok(SitePlan { out, root, pages })
 }
 
 /// Runs every stage and moves the site into place.
@@ -135,6 +139,19 @@ fn build_with(
     let summaries = render_pages(
         loaded, &plan, &ctx, &tera, &theme, &site, opts.today, &staging, only,
     )?;
+    let taken = Theme::embedded()
+        .statics
+        .keys()
+        .chain(theme.statics.keys())
+        .map(|k| format!("static/{k}").to_ascii_lowercase())
+        .chain(["static/syntax.css".to_owned()])
+        .collect();
+    let warnings = super::assets::copy_images(
+        &plan.root,
+        summaries.iter().flat_map(|s| &s.images),
+        &staging,
+        &taken,
+    )?;
     let write_page = |name: &str, html: String| staging.write(name, html.as_bytes());
     write_page(
         "index.html",
@@ -165,6 +182,7 @@ fn build_with(
         pages: summaries.len(),
         markdown_bytes: loaded.sources.iter().map(|s| s.text.len()).sum(),
         search_index_bytes: script.len(),
+        warnings,
     })
 }
 
@@ -177,6 +195,8 @@ pub struct SiteInfo {
     pub description: Option<String>,
     /// Version of runbook that built the site (no date: builds are reproducible).
     pub generator: String,
+    /// The absolute path of the site from `[site] url` (`/runbooks/`), `""` when not set.
+    pub base: String,
 }
 
 impl SiteInfo {
@@ -186,6 +206,14 @@ impl SiteInfo {
             title: loaded.book.title.clone(),
             description: loaded.config.config.book.description.clone(),
             generator: format!("runbook {}", env!("CARGO_PKG_VERSION")),
+            base: loaded
+                .config
+                .config
+                .site
+                .url
+                .as_deref()
+                .and_then(|url| crate::config::site_base_path(url).ok())
+                .unwrap_or_default(),
         }
     }
 }
@@ -233,6 +261,9 @@ pub struct PageSummary {
     pub plan_sh: String,
     /// The runbook's JSON plan, as an href relative to the page (`restart.plan.json`).
     pub plan_json: String,
+    /// Images the page shows (empty for a page not rendered in this build).
+    #[serde(skip)]
+    pub images: Vec<super::assets::ImageRef>,
 }
 
 /// Site paths of a page's plans: `db/x.html` → (`db/x.sh`, `db/x.plan.json`).
@@ -287,6 +318,7 @@ impl PageSummary {
                 .iter()
                 .filter(|s| matches!(s.kind, StepKind::Check { .. }))
                 .count(),
+            images: Vec::new(),
         }
     }
 }
@@ -335,11 +367,13 @@ pub fn render_pages(
         .zip(loaded.sources.par_iter())
         .filter_map(|(runbook, source)| plan.pages.get(&runbook.path).map(|p| (runbook, source, p)))
         .map(|(runbook, source, page)| {
-            let summary = PageSummary::new(runbook, page, today);
+            let mut summary = PageSummary::new(runbook, page, today);
             if only.is_some_and(|only| !only.contains(&runbook.path)) {
                 return Ok(summary);
             }
-            let html = render_page(ctx, tera, theme, site, runbook, source, &summary, today)?;
+            let (html, images) =
+                render_page(ctx, tera, theme, site, runbook, source, &summary, today)?;
+            summary.images = images;
             let path = staging.path_of(page);
             std::fs::write(&path, html).map_err(|e| SiteError::io(&path, e))?;
             // The plans sit next to the page, so the page can link them and a reader can
@@ -357,7 +391,7 @@ pub fn render_pages(
         .collect()
 }
 
-/// One runbook page as HTML.
+/// One runbook page as HTML, and the images it shows.
 #[allow(clippy::too_many_arguments)]
 pub fn render_page(
     ctx: &RenderCtx<'_>,
@@ -368,7 +402,7 @@ pub fn render_page(
     source: &crate::source::SourceFile,
     summary: &PageSummary,
     today: NaiveDate,
-) -> Result<String, SiteError> {
+) -> Result<(String, Vec<super::assets::ImageRef>), SiteError> {
     let rendered = render::render_runbook(ctx, runbook, source, &summary.page);
     let page = RunbookPage {
         site,
@@ -378,7 +412,8 @@ pub fn render_page(
         content: &rendered.html,
         today: today.to_string(),
     };
-    render_template(tera, theme, "runbook.html", &page)
+    let html = render_template(tera, theme, "runbook.html", &page)?;
+    Ok((html, rendered.images))
 }
 
 fn render_template(
@@ -541,15 +576,10 @@ pub fn render_severity(
     render_template(tera, theme, "severity.html", &page)
 }
 
-#[derive(Serialize)]
-struct NotFoundPage<'a> {
-    site: &'a SiteInfo,
-    root: &'a str,
-}
-
-/// Stage 4c: the 404 page.
+/// Stage 4c: the 404 page (see `not_found`).
 pub fn render_404(tera: &tera::Tera, theme: &Theme, site: &SiteInfo) -> Result<String, SiteError> {
-    render_template(tera, theme, "404.html", &NotFoundPage { site, root: "" })
+    let page = super::not_found::NotFoundPage::new(site, &site.base, theme);
+    render_template(tera, theme, "404.html", &page)
 }
 
 /// Stage 6: static files of the theme and the generated syntax stylesheet, under `static/`.

@@ -12,11 +12,12 @@
 
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, existsSync, cpSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, cpSync, readFileSync, writeFileSync, renameSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import net from "node:net";
+import http from "node:http";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
@@ -47,19 +48,34 @@ async function freePort() {
   });
 }
 
-async function startServer(dir) {
-  const port = await freePort();
-  const proc = spawn("python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir], { stdio: "ignore" });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => { s.end(); resolve(true); });
-      s.on("error", () => resolve(false));
-    });
-    if (up) return { proc, port };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error("the HTTP server did not start");
+const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
+  ".png": "image/png", ".json": "application/json", ".sh": "text/plain" };
+
+/// A static server for `dir` like a web host configured for a site: any missing URL under
+/// `/<site>/` is answered with that site's 404.html and status 404 (nginx `error_page`).
+async function startServer(dir, site) {
+  const notFound = path.join(site, "404.html");
+  const server = http.createServer((req, res) => {
+    let file = null;
+    try {
+      const rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      const candidate = path.resolve(dir, "." + rel);
+      if (candidate === dir || candidate.startsWith(dir + path.sep)) {
+        const st = statSync(candidate, { throwIfNoEntry: false });
+        if (st && st.isDirectory() && existsSync(path.join(candidate, "index.html"))) file = path.join(candidate, "index.html");
+        else if (st && st.isFile()) file = candidate;
+      }
+    } catch (e) { file = null; }
+    if (file) {
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(readFileSync(file));
+    } else {
+      res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
+      res.end(readFileSync(notFound));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: server.address().port };
 }
 
 async function scenario(context, base, label) {
@@ -123,8 +139,47 @@ async function scenario(context, base, label) {
   check(!(await page.locator("input.task-box").first().isChecked()), `${label}: reset is persisted`);
   await page.locator("input.task-box").first().check();
 
+  // Images a runbook shows are copied into the site and load.
+  await page.goto(base + "README.html");
+  const img = page.locator("article.content img").first();
+  check(await img.getAttribute("src") === "img/architecture.svg", `${label}: the image link is relative to the page`);
+  await page.waitForFunction((el) => el.complete, await img.elementHandle(), { timeout: 5000 });
+  check(await img.evaluate((el) => el.naturalWidth) > 0, `${label}: the image loads (naturalWidth > 0)`);
+
   check(errors.length === 0, `${label}: no page errors or external requests ${errors.join("; ")}`);
   return page;
+}
+
+/// A missing nested URL gets the 404 page: styled without its stylesheet file, and its link
+/// back finds the site, whether a page of the site was seen before (localStorage) or not.
+async function notFound(context, base) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  for (const remembered of [true, false]) {
+    const label = `404 (${remembered ? "site root remembered" : "site root probed"})`;
+    await page.goto(base + "index.html");
+    if (!remembered) await page.evaluate(() => localStorage.clear());
+    const response = await page.goto(base + "database/nope/deeper/missing.html");
+    check(response.status() === 404, `${label}: a missing nested URL answers 404`);
+    check((await page.locator("h1").textContent()).includes("Page not found"), `${label}: the 404 page is shown`);
+    const styled = await page.evaluate(() => ({
+      topbar: getComputedStyle(document.querySelector(".topbar")).display,
+      sheets: document.styleSheets.length,
+      failed: performance.getEntriesByType("resource").filter((r) => r.initiatorType === "link").length,
+    }));
+    check(styled.topbar === "flex" && styled.sheets === 1 && styled.failed === 0, `${label}: it is styled with no stylesheet request (${JSON.stringify(styled)})`);
+    const home = page.locator("a.home-link");
+    await page.waitForFunction((el) => el.href.endsWith("/index.html") && !el.href.includes("/nope/"), await home.elementHandle(), { timeout: 5000 });
+    check(await home.evaluate((el) => el.href) === base + "index.html", `${label}: the link back points at the site's index`);
+    check(await page.locator("a.brand").evaluate((el) => el.href) === base + "index.html", `${label}: so does the title`);
+    await Promise.all([page.waitForURL(base + "index.html"), home.click()]);
+    check((await page.locator("h1").first().textContent()).includes("Harbor Freight"), `${label}: following it opens the index`);
+    await page.goto(base + "database/nope/deeper/missing.html");
+    await page.screenshot({ path: path.join(artifacts, "404.png") });
+  }
+  check(errors.length === 0, `404: no page errors ${errors.join("; ")}`);
+  await page.close();
 }
 
 /// Saves like an editor: a temporary file renamed over the target.
@@ -203,7 +258,7 @@ async function main() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
-  const server = await startServer(path.dirname(site));
+  const server = await startServer(path.dirname(site), site);
   try {
     const fileBase = pathToFileURL(site).href + "/";
     const page = await scenario(context, fileBase, "file://");
@@ -216,6 +271,7 @@ async function main() {
     const httpBase = `http://127.0.0.1:${server.port}/${path.basename(site)}/`;
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: `http://127.0.0.1:${server.port}` });
     const httpPage = await scenario(context, httpBase, "http sub-path");
+    await notFound(context, httpBase);
     await httpPage.goto(httpBase + "index.html");
     await httpPage.keyboard.press("/");
     await httpPage.keyboard.type("failover");
@@ -230,7 +286,7 @@ async function main() {
     log(`screenshots in ${artifacts}`);
     await liveReload(context);
   } finally {
-    server.proc.kill();
+    server.server.close();
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
     if (!process.env.RUNBOOK_SITE) rmSync(work, { recursive: true, force: true });

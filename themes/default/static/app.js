@@ -4,6 +4,8 @@
   "use strict";
 
   var root = document.body.getAttribute("data-root") || "";
+  // The 404 page, served at any depth, reads this to find its way back to the site.
+  try { localStorage.setItem("runbook:root", new URL(root || "./", location.href).href); } catch (e) { /* storage off */ }
 
   // ---------- copy buttons ----------
   function copyText(text) {
