@@ -6,7 +6,7 @@
 //! published; `copy_images` then reads and writes every referenced file once, in path order.
 //! An image inside the source folder keeps its place (`content/db/img/a.png` →
 //! `db/img/a.png`, so the link as written stays right); one elsewhere in the book folder goes
-//! under `_book/`. Only files with an image extension, inside the book folder (symbolic links
+//! under `book-files/`. Only files with an image extension, inside the book folder (symbolic links
 //! included, after resolving them), are read; a file that cannot be published is a warning
 //! that names the runbook and line, never a failed build.
 
@@ -23,7 +23,7 @@ pub const IMAGE_EXTENSIONS: &[&str] = &[
 ];
 
 /// Folder of the site for images that are in the book folder but not in the source folder.
-pub const OUTSIDE_SRC: &str = "_book";
+pub const OUTSIDE_SRC: &str = "book-files";
 
 /// One image reference found while rendering a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,10 +383,13 @@ mod tests {
         assert_eq!(img.target.unwrap().site, "shared/n.SVG");
         assert_eq!(url, None, "unchanged");
         let (img, url) = resolve("content/db/x.md", "db/x.html", "../../assets/logo.png").unwrap();
-        assert_eq!(img.target.unwrap().site, "_book/assets/logo.png");
-        assert_eq!(url.as_deref(), Some("../_book/assets/logo.png"));
+        assert_eq!(img.target.unwrap().site, "book-files/assets/logo.png");
+        assert_eq!(url.as_deref(), Some("../book-files/assets/logo.png"));
         let (img, _) = resolve("content/y.md", "y.html", "static/style.png").unwrap();
-        assert_eq!(img.target.unwrap().site, "_book/content/static/style.png");
+        assert_eq!(
+            img.target.unwrap().site,
+            "book-files/content/static/style.png"
+        );
     }
 
     #[test]

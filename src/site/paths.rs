@@ -11,6 +11,7 @@ pub const RESERVED: &[&str] = &[
     "severity.html",
     "404.html",
     "search-index.js",
+    "search",
     "static",
     super::output::MARKER,
 ];

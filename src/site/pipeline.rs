@@ -48,8 +48,10 @@ pub struct BuildReport {
     pub pages: usize,
     /// Bytes of Markdown the pages came from.
     pub markdown_bytes: usize,
-    /// Bytes of `search-index.js`.
+    /// Bytes of the search index: `search-index.js` and its shards under `search/`.
     pub search_index_bytes: usize,
+    /// Bytes of `search-index.js` alone (what the first use of the search box loads).
+    pub search_manifest_bytes: usize,
     /// Problems that did not stop the build (an image that could not be copied).
     pub warnings: Vec<crate::diag::Diagnostic>,
 }
@@ -162,17 +164,13 @@ fn build_with(
         render_severity(&tera, &theme, &site, loaded, &plan.pages)?,
     )?;
     write_page("404.html", render_404(&tera, &theme, &site)?)?;
-    let mut index = SearchIndex {
-        v: 1,
-        ..SearchIndex::default()
-    };
+    let mut index = SearchIndex::default();
     for runbook in &loaded.book.runbooks {
         if let Some(page) = plan.pages.get(&runbook.path) {
             index.add(runbook, page);
         }
     }
-    let script = index.to_script();
-    staging.write("search-index.js", script.as_bytes())?;
+    let written = index.write(&staging, loaded.config.config.site.search_shard_size)?;
     if only.is_none() {
         write_assets(&theme, &staging)?;
     }
@@ -181,7 +179,8 @@ fn build_with(
         out: plan.out,
         pages: summaries.len(),
         markdown_bytes: loaded.sources.iter().map(|s| s.text.len()).sum(),
-        search_index_bytes: script.len(),
+        search_index_bytes: written.bytes,
+        search_manifest_bytes: written.manifest_bytes,
         warnings,
     })
 }

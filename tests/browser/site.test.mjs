@@ -12,7 +12,7 @@
 
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, existsSync, cpSync, readFileSync, writeFileSync, renameSync, statSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, cpSync, readFileSync, writeFileSync, renameSync, statSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -182,6 +182,60 @@ async function notFound(context, base) {
   await page.close();
 }
 
+/// The example book with a tiny shard size (so its search index is split into term and
+/// document shards) and a heading that is HTML: a query loads only some shards, finds and
+/// follows the command, and shows the heading as text.
+async function splitSearch(context) {
+  const book = path.join(work, "split");
+  cpSync(path.join(repo, "content"), path.join(book, "content"), { recursive: true });
+  writeFileSync(path.join(book, "book.toml"), readFileSync(path.join(repo, "book.toml"), "utf8") + "\n[site]\nsearch_shard_size = 2048\n");
+  writeFileSync(path.join(book, "content", "escaping.md"), "# Escaping\n\n## <img src=x onerror=alert(1)> heading\n\n```bash\necho onerror-test\n```\n");
+  const out = path.join(work, "split-site");
+  const env = { ...process.env, RUNBOOK_TODAY: "2026-10-15" };
+  const args = ["build", book, "-o", out];
+  if (process.env.RUNBOOK_BIN) execFileSync(process.env.RUNBOOK_BIN, args, { stdio: "inherit", env });
+  else execFileSync("cargo", ["run", "--quiet", "--locked", "--", ...args], { cwd: repo, stdio: "inherit", env });
+  const shardFiles = readdirSync(path.join(out, "search"));
+  check(shardFiles.filter((f) => f.startsWith("t")).length > 3 && shardFiles.filter((f) => f.startsWith("d")).length > 3, `split: the index is split (${shardFiles.length} shards)`);
+
+  const page = await context.newPage();
+  const errors = [];
+  const loaded = new Set();
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("dialog", (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+  page.on("request", (req) => {
+    const m = req.url().match(/\/search\/([td]\d+\.js)$/);
+    if (m) loaded.add(m[1]);
+  });
+  const base = pathToFileURL(out).href + "/";
+  await page.goto(base + "database/postgres-failover.html");
+  await page.keyboard.press("/");
+  await page.keyboard.type("replicas=0");
+  await page.waitForFunction(() => { const li = document.querySelector("#search-results li"); return li && li.textContent.includes("replicas=0"); }, null, { timeout: 5000 });
+  const first = page.locator("#search-results li").first();
+  check((await first.locator("mark").count()) > 0, "split: matches are highlighted");
+  check(loaded.size > 0 && loaded.size < shardFiles.length / 2, `split: the query loaded ${loaded.size} of ${shardFiles.length} shards (${[...loaded].sort().join(" ")})`);
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowUp");
+  await Promise.all([page.waitForURL(/#step-[0-9a-f]{8}$/), page.keyboard.press("Enter")]);
+  const hash = new URL(page.url()).hash.slice(1);
+  check(page.url().startsWith(base) && (await page.locator(`[id="${hash}"]`).textContent()).includes("--replicas=0"), `split: Enter follows the hit to #${hash}, from a page in a sub-folder`);
+
+  await page.keyboard.press("/");
+  await page.keyboard.type("onerror");
+  await page.waitForSelector("#search-results li", { timeout: 5000 });
+  const texts = await page.locator("#search-results li").allTextContents();
+  check(texts.some((t) => t.includes("<img src=x onerror=alert(1)> heading")), `split: an HTML heading shows as text (${texts[0]})`);
+  check(await page.locator("#search-results img").count() === 0, "split: and never as markup");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("/");
+  await page.keyboard.type("zzzqqq");
+  await page.waitForFunction(() => document.getElementById("search-status").textContent.includes("No matches"), null, { timeout: 5000 });
+  check(true, "split: no matches is said");
+  check(errors.length === 0, `split: no page errors or dialogs ${errors.join("; ")}`);
+  await page.close();
+}
+
 /// Saves like an editor: a temporary file renamed over the target.
 function save(file, text) {
   const tmp = path.join(path.dirname(file), ".browser-test-save.tmp");
@@ -284,6 +338,7 @@ async function main() {
     await httpPage.setViewportSize({ width: 1280, height: 900 });
     await httpPage.screenshot({ path: path.join(artifacts, "severity.png") });
     log(`screenshots in ${artifacts}`);
+    await splitSearch(context);
     await liveReload(context);
   } finally {
     server.server.close();

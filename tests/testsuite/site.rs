@@ -693,7 +693,10 @@ fn images_are_copied_next_to_their_pages_and_nothing_else_is_read() {
     assert_eq!(std::fs::read(site.join("db/img/a b.png")).unwrap(), PNG);
     assert_eq!(std::fs::read(site.join("db/img/html.png")).unwrap(), PNG);
     assert!(site.join("shared/b.svg").is_file());
-    assert_eq!(std::fs::read(site.join("_book/assets/c.png")).unwrap(), PNG);
+    assert_eq!(
+        std::fs::read(site.join("book-files/assets/c.png")).unwrap(),
+        PNG
+    );
     assert!(!site.join("db/img/unreferenced.png").exists());
     let files: Vec<String> = tree(&site).into_keys().collect();
     assert!(
@@ -709,7 +712,10 @@ fn images_are_copied_next_to_their_pages_and_nothing_else_is_read() {
     let html = read(site.join("db/x.html"));
     assert!(html.contains("src=\"img/a%20b.png\""), "{html}");
     assert!(html.contains("src=\"../shared/b.svg\""), "{html}");
-    assert!(html.contains("src=\"../_book/assets/c.png\""), "{html}");
+    assert!(
+        html.contains("src=\"../book-files/assets/c.png\""),
+        "{html}"
+    );
     assert!(html.contains("src=\"img/html.png\""), "{html}");
     assert!(html.contains("src=\"https://example.com/x.png\""), "{html}");
     // Each refusal is a warning naming the file and line.
@@ -842,4 +848,67 @@ fn the_404_page_works_at_any_depth() {
         "{}",
         run.stderr()
     );
+}
+
+#[test]
+fn a_large_search_index_is_split_into_shards_a_query_loads_few_of() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let book = TestBook::new();
+    book.copy_fixture("../../content");
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Example\"\nsrc = \".\"\n\n[site]\nsearch_shard_size = 2048\n",
+    );
+    let run = build(&book, &["-o", "one"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert_eq!(build(&book, &["-o", "two"]).code(), 0);
+    let one = tree(&book.path().join("one"));
+    assert_eq!(one, tree(&book.path().join("two")), "deterministic");
+    let manifest = String::from_utf8_lossy(&one["search-index.js"]).into_owned();
+    assert!(
+        manifest.starts_with("window.RUNBOOK_SEARCH={\"v\":2,") && manifest.len() < 2048,
+        "{manifest}"
+    );
+    let shards: Vec<&String> = one.keys().filter(|k| k.starts_with("search/")).collect();
+    let terms = shards.iter().filter(|k| k.starts_with("search/t")).count();
+    let docs = shards.iter().filter(|k| k.starts_with("search/d")).count();
+    assert!(terms > 3 && docs > 3, "{shards:?}");
+    for name in &shards {
+        let text = String::from_utf8_lossy(&one[*name]);
+        assert!(text.starts_with("RUNBOOK_SEARCH_SHARD(\""), "{name}");
+        assert!(!text.contains("</script"), "{name}");
+    }
+    // The keys name the shards in order; "replicas" is in exactly one of them.
+    let keys: serde_json::Value = serde_json::from_str(
+        manifest
+            .split("\"keys\":")
+            .nth(1)
+            .and_then(|rest| rest.split(",\"dir\"").next())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(keys.as_array().unwrap().len(), terms);
+    let with_term: Vec<&&String> = shards
+        .iter()
+        .filter(|k| String::from_utf8_lossy(&one[**k]).contains("\"replicas\":["))
+        .collect();
+    assert_eq!(with_term.len(), 1, "{with_term:?}");
+    let markdown: u64 = ["restart.md", "rollback.md", "scaling.md", "index.md"]
+        .iter()
+        .map(|f| {
+            std::fs::metadata(root.join("content").join(f))
+                .unwrap()
+                .len()
+        })
+        .sum();
+    assert!(
+        (one[*with_term[0]].len() as u64) < markdown / 4,
+        "one shard is a small part of the index"
+    );
+    // A book below the size keeps everything inline in search-index.js.
+    let small = small_book();
+    assert_eq!(build(&small, &[]).code(), 0);
+    let site = small.path().join("site");
+    assert!(read(site.join("search-index.js")).contains("\"keys\":null"));
+    assert!(!site.join("search").exists());
 }
