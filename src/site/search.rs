@@ -168,91 +168,122 @@ impl SearchIndex {
     }
 
     /// Writes `search-index.js` (and, for an index larger than `shard_size` bytes, the
-    /// shards under `search/`, after removing any left from a previous build).
+    /// shards under `search/`, after removing any left from a previous build). Each file is
+    /// written as soon as it is made, so the whole index is never in memory as text.
     pub fn write(&self, staging: &Staging, shard_size: usize) -> Result<Written, SiteError> {
         let dir = staging.path_of(SHARD_DIR);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| SiteError::io(&dir, e))?;
         }
-        let files = self.files(shard_size);
         let mut written = Written {
             bytes: 0,
-            manifest_bytes: files.first().map_or(0, |(_, text)| text.len()),
-            term_shards: files.iter().filter(|(n, _)| n.contains("/t")).count(),
-            doc_shards: files.iter().filter(|(n, _)| n.contains("/d")).count(),
+            manifest_bytes: 0,
+            term_shards: 0,
+            doc_shards: 0,
         };
-        for (name, text) in &files {
-            staging.write(name, text.as_bytes())?;
+        self.emit(shard_size, &mut |name, text| {
             written.bytes += text.len();
-        }
+            if name.starts_with(&format!("{SHARD_DIR}/t")) {
+                written.term_shards += 1;
+            } else if name.starts_with(&format!("{SHARD_DIR}/d")) {
+                written.doc_shards += 1;
+            } else {
+                written.manifest_bytes = text.len();
+            }
+            staging.write(name, text.as_bytes())
+        })?;
         Ok(written)
     }
 
-    /// Every file of the index as (site path, text), the manifest first.
+    /// Every file of the index as (site path, text), the manifest last.
     pub fn files(&self, shard_size: usize) -> Vec<(String, String)> {
-        let items: Vec<String> = self.items.iter().map(json).collect();
+        let mut files = Vec::new();
+        let _ = self.emit(shard_size, &mut |name, text| {
+            files.push((name.to_owned(), text.to_owned()));
+            Ok(())
+        });
+        files
+    }
+
+    /// Makes each file of the index and hands it to `sink`, the manifest last.
+    fn emit(
+        &self,
+        shard_size: usize,
+        sink: &mut dyn FnMut(&str, &str) -> Result<(), SiteError>,
+    ) -> Result<(), SiteError> {
         let pages: Vec<String> = self.pages.iter().map(json).collect();
-        let total: usize = items.iter().chain(&pages).map(|s| s.len() + 1).sum();
+        let total: usize = self
+            .items
+            .iter()
+            .map(|i| json(i).len() + 1)
+            .chain(pages.iter().map(|p| p.len() + 1))
+            .sum();
         if total <= shard_size {
-            let docs = doc_shard(&self.items, &items, &pages, 0..self.items.len());
+            let docs = doc_shard(&self.items, &pages, 0..self.items.len());
             let manifest = format!(
                 "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{n},\"per\":{n},\"keys\":null,\"dir\":\"{SHARD_DIR}/\",\"docs\":{docs}}};\n",
                 n = self.items.len().max(1)
             );
-            return vec![("search-index.js".to_owned(), manifest)];
+            return sink("search-index.js", &manifest);
         }
         // Document shards: a query loads one per hit shown, so they are kept small.
         let average = total / self.items.len().max(1) + 1;
         let per = (shard_size / 8 / average).max(1);
-        let mut files = vec![(String::new(), String::new())];
         for (n, start) in (0..self.items.len()).step_by(per).enumerate() {
             let range = start..(start + per).min(self.items.len());
-            let data = doc_shard(&self.items, &items, &pages, range);
-            files.push((
-                format!("{SHARD_DIR}/d{n}.js"),
-                format!("RUNBOOK_SEARCH_SHARD(\"d\",{n},{data});\n"),
-            ));
+            let data = doc_shard(&self.items, &pages, range);
+            sink(
+                &format!("{SHARD_DIR}/d{n}.js"),
+                &format!("RUNBOOK_SEARCH_SHARD(\"d\",{n},{data});\n"),
+            )?;
         }
-        // Term shards.
-        let entries: Vec<(&str, String)> = self
+        // Term shards, partitioned on sizes alone; the text of one shard at a time.
+        let entries: Vec<(&str, &[u32])> = self
             .terms
             .iter()
-            .map(|(term, postings)| (term.as_str(), postings_json(term, postings)))
+            .map(|(term, postings)| (term.as_str(), postings.as_slice()))
             .collect();
+        let sizes: Vec<usize> = entries.iter().map(|(t, p)| postings_len(t, p)).collect();
         let mut shards: Vec<(String, Vec<usize>)> = Vec::new();
         let all: Vec<usize> = (0..entries.len()).collect();
-        partition(&entries, &all, String::new(), shard_size, &mut shards);
+        partition(
+            &entries,
+            &sizes,
+            &all,
+            String::new(),
+            shard_size,
+            &mut shards,
+        );
         shards.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut keys = Vec::new();
-        for (n, (key, members)) in shards.iter().enumerate() {
+        for (n, (_, members)) in shards.iter().enumerate() {
             let mut data = String::from("{");
             for (i, &m) in members.iter().enumerate() {
                 if i > 0 {
                     data.push(',');
                 }
-                data.push_str(&entries[m].1);
+                postings_json(&mut data, entries[m].0, entries[m].1);
             }
             data.push('}');
-            files.push((
-                format!("{SHARD_DIR}/t{n}.js"),
-                format!("RUNBOOK_SEARCH_SHARD(\"t\",{n},{data});\n"),
-            ));
-            keys.push(key.as_str());
+            sink(
+                &format!("{SHARD_DIR}/t{n}.js"),
+                &format!("RUNBOOK_SEARCH_SHARD(\"t\",{n},{data});\n"),
+            )?;
         }
-        files[0] = (
-            "search-index.js".to_owned(),
-            format!(
-                "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{},\"per\":{per},\"keys\":{},\"dir\":\"{SHARD_DIR}/\"}};\n",
-                self.items.len(),
-                json(&keys)
-            ),
+        let keys: Vec<&str> = shards.iter().map(|(k, _)| k.as_str()).collect();
+        let manifest = format!(
+            "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{},\"per\":{per},\"keys\":{},\"dir\":\"{SHARD_DIR}/\"}};\n",
+            self.items.len(),
+            json(&keys)
         );
-        files
+        sink("search-index.js", &manifest)
     }
 
     /// The manifest script alone (all of the index for a small book).
     pub fn to_script(&self) -> String {
-        self.files(usize::MAX).swap_remove(0).1
+        self.files(usize::MAX)
+            .pop()
+            .map(|f| f.1)
+            .unwrap_or_default()
     }
 }
 
@@ -277,10 +308,10 @@ fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
-/// `"term":[delta<<4|flags,...]`.
-fn postings_json(term: &str, postings: &[u32]) -> String {
-    let mut out = json(term);
-    out.push_str(":[");
+/// Appends `"term":[delta<<4|flags,...]`. Terms hold no ASCII punctuation or control
+/// characters (`terms` splits there), so the term needs no JSON escaping.
+fn postings_json(out: &mut String, term: &str, postings: &[u32]) {
+    let _ = write!(out, "\"{term}\":[");
     let mut previous = 0u32;
     for (i, p) in postings.iter().enumerate() {
         let id = p >> 4;
@@ -291,16 +322,23 @@ fn postings_json(term: &str, postings: &[u32]) -> String {
         previous = id;
     }
     out.push(']');
-    out
+}
+
+/// The length of `postings_json`, without making it.
+fn postings_len(term: &str, postings: &[u32]) -> usize {
+    let mut len = term.len() + 5; // "term":[] and the comma after it
+    let mut previous = 0u32;
+    for p in postings {
+        let id = p >> 4;
+        let value = ((id - previous) << 4) | (p & 15);
+        len += value.checked_ilog10().unwrap_or(0) as usize + 2;
+        previous = id;
+    }
+    len
 }
 
 /// `{"p":{"page":[href,title],...},"i":[item,...]}` for entries `range`.
-fn doc_shard(
-    all: &[Item],
-    items: &[String],
-    pages: &[String],
-    range: std::ops::Range<usize>,
-) -> String {
+fn doc_shard(all: &[Item], pages: &[String], range: std::ops::Range<usize>) -> String {
     let mut used: Vec<usize> = all[range.clone()].iter().map(|i| i.0).collect();
     used.dedup();
     let mut out = String::from("{\"p\":{");
@@ -311,7 +349,12 @@ fn doc_shard(
         let _ = write!(out, "\"{page}\":{}", pages[*page]);
     }
     out.push_str("},\"i\":[");
-    out.push_str(&items[range].join(","));
+    for (i, item) in all[range].iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json(item));
+    }
     out.push_str("]}");
     out
 }
@@ -320,13 +363,14 @@ fn doc_shard(
 /// bytes where possible: the largest groups by next character get shards of their own
 /// (recursively) until what is left fits under `prefix`.
 fn partition(
-    entries: &[(&str, String)],
+    entries: &[(&str, &[u32])],
+    sizes: &[usize],
     members: &[usize],
     prefix: String,
     limit: usize,
     out: &mut Vec<(String, Vec<usize>)>,
 ) {
-    let size = |ms: &[usize]| ms.iter().map(|&m| entries[m].1.len() + 1).sum::<usize>();
+    let size = |ms: &[usize]| ms.iter().map(|&m| sizes[m]).sum::<usize>();
     let total = size(members);
     let depth = prefix.chars().count();
     if total <= limit || members.len() == 1 {
@@ -357,7 +401,7 @@ fn partition(
         if own.contains(&c) {
             let mut sub = prefix.clone();
             sub.push(c);
-            partition(entries, &ms, sub, limit, out);
+            partition(entries, sizes, &ms, sub, limit, out);
         } else {
             keep.extend(ms);
         }
@@ -446,7 +490,7 @@ mod tests {
             .collect();
         let index = index(&refs);
         let out = index.files(2048);
-        let manifest = &out[0].1;
+        let manifest = &out.last().unwrap().1;
         assert!(
             manifest.starts_with("window.RUNBOOK_SEARCH={\"v\":2,"),
             "{manifest}"
@@ -486,13 +530,30 @@ mod tests {
                 "{term} in t{best}"
             );
         }
-        for (name, text) in &out[1..] {
+        for (name, text) in &out[..out.len() - 1] {
             assert!(
                 text.starts_with("RUNBOOK_SEARCH_SHARD(\""),
                 "{name}: {text}"
             );
         }
         assert_eq!(out, index.files(2048), "deterministic");
+        for (name, text) in &out {
+            if let Some(body) = text.strip_prefix("RUNBOOK_SEARCH_SHARD(\"t\",") {
+                let json = body.split_once(',').unwrap().1.trim_end_matches(");\n");
+                let value: serde_json::Value = serde_json::from_str(json).unwrap();
+                let predicted: usize = value
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|t| postings_len(t, &index.terms[t]))
+                    .sum();
+                assert_eq!(
+                    predicted,
+                    json.len() - 2 + 1,
+                    "{name}: sizes are predicted exactly"
+                );
+            }
+        }
         // Postings: "restart" is in every runbook's title and its command's text.
         let t = &out
             .iter()

@@ -210,11 +210,12 @@ async function splitSearch(context) {
   const base = pathToFileURL(out).href + "/";
   await page.goto(base + "database/postgres-failover.html");
   await page.keyboard.press("/");
-  await page.keyboard.type("replicas=0");
+  // One input event, so only this query's shards load (typing would search each prefix).
+  await page.fill("#search-input", "replicas=0");
   await page.waitForFunction(() => { const li = document.querySelector("#search-results li"); return li && li.textContent.includes("replicas=0"); }, null, { timeout: 5000 });
   const first = page.locator("#search-results li").first();
   check((await first.locator("mark").count()) > 0, "split: matches are highlighted");
-  check(loaded.size > 0 && loaded.size < shardFiles.length / 2, `split: the query loaded ${loaded.size} of ${shardFiles.length} shards (${[...loaded].sort().join(" ")})`);
+  check(loaded.size > 0 && loaded.size < shardFiles.length / 4, `split: the query loaded ${loaded.size} of ${shardFiles.length} shards (${[...loaded].sort().join(" ")})`);
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowUp");
   await Promise.all([page.waitForURL(/#step-[0-9a-f]{8}$/), page.keyboard.press("Enter")]);
