@@ -30,7 +30,8 @@ for n in "${sizes[@]}"; do
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$bench/time-$n-$run.txt")
     echo "runbook build  n=$n run=$run  wall=$wall  peak=${rss} MB"
   done
-  index=$(wc -c < "$corpus/site/search-index.js")
+  # The manifest and, for a split index, its shards under search/.
+  index=$(find "$corpus/site/search-index.js" "$corpus/site/search" -name '*.js' -exec cat {} + 2>/dev/null | wc -c)
   site=$(du -sb "$corpus/site" | cut -f1)
   echo "  markdown=$((md_bytes / 1024)) KiB  search-index=$((index / 1024)) KiB ($((100 * index / md_bytes))% of Markdown)  site=$((site / 1048576)) MiB"
   if [ -n "$mdbook" ]; then

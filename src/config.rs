@@ -70,6 +70,74 @@ pub struct SiteConfig {
     pub theme: String,
     /// Pass raw HTML through a sanitizer instead of escaping it.
     pub allow_html: bool,
+    /// Where the site is published (`https://ops.example.com/runbooks/` or `/runbooks/`):
+    /// the 404 page then links to the site by absolute paths under it.
+    #[serde(deserialize_with = "de_site_url")]
+    pub url: Option<String>,
+    /// Target size in bytes of one search index file; a larger index is split.
+    #[serde(deserialize_with = "de_shard_size")]
+    pub search_shard_size: usize,
+}
+
+/// Default `[site] search_shard_size`.
+pub const DEFAULT_SEARCH_SHARD_SIZE: usize = 64 * 1024;
+
+/// The path part of `[site] url`, ending in `/`: `https://ops.example.com/runbooks` →
+/// `/runbooks/`. Refused: anything but an `http(s)://host/...` address or a path starting
+/// with one `/`; quotes, angle brackets, backslashes, whitespace, `?` and `#`.
+pub fn site_base_path(url: &str) -> Result<String, String> {
+    if url.is_empty() {
+        return Err("the site address is empty".to_owned());
+    }
+    if url.chars().any(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`' | '?' | '#')
+    }) {
+        return Err(format!(
+            "{url:?} has a character not allowed here (spaces, quotes, <, >, \\, `, ?, #)"
+        ));
+    }
+    let path = if let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    {
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if host.is_empty() {
+            return Err(format!("{url:?} has no host name"));
+        }
+        if path.is_empty() { "/" } else { path }
+    } else if url.starts_with('/') && !url.starts_with("//") {
+        url
+    } else {
+        return Err(format!(
+            "{url:?} is neither an http(s):// address nor a path starting with /"
+        ));
+    };
+    if path.split('/').any(|part| part == "." || part == "..") {
+        return Err(format!("{url:?} has a . or .. folder"));
+    }
+    let mut path = path.to_owned();
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    Ok(path)
+}
+
+fn de_site_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let url = String::deserialize(d)?;
+    site_base_path(&url).map_err(serde::de::Error::custom)?;
+    Ok(Some(url))
+}
+
+fn de_shard_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let size = usize::deserialize(d)?;
+    if size < 1024 {
+        return Err(serde::de::Error::custom(format!(
+            "search_shard_size = {size} is too small: give at least 1024 (bytes)"
+        )));
+    }
+    Ok(size)
 }
 
 impl Default for SiteConfig {
@@ -77,6 +145,8 @@ impl Default for SiteConfig {
         Self {
             theme: "default".into(),
             allow_html: false,
+            url: None,
+            search_shard_size: DEFAULT_SEARCH_SHARD_SIZE,
         }
     }
 }
@@ -197,7 +267,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Config, Diagnostic> {
             (before.matches('\n').count() + 1, before.rsplit('\n').next().map_or(1, |l| l.chars().count() + 1))
         });
         Diagnostic::new(codes::BAD_CONFIG.0, codes::BAD_CONFIG.1, Severity::Error, shown, line, column, format!("invalid book.toml: {}", err.message()))
-            .with_help("known sections: [book] title, description, src; [build] output; [site] theme, allow_html; [plan] shell, confirm, timeout; [lint] rules, ignore, max_age; [facts] compose; [facts.severity] LEVEL; [facts.services.NAME] port, namespace, database, image, hosts")
+            .with_help("known sections: [book] title, description, src; [build] output; [site] theme, allow_html, url, search_shard_size; [plan] shell, confirm, timeout; [lint] rules, ignore, max_age; [facts] compose; [facts.severity] LEVEL; [facts.services.NAME] port, namespace, database, image, hosts")
     })
 }
 
@@ -231,6 +301,45 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn site_url_is_checked_where_it_is_written() {
+        let config = parse(
+            "[site]\nurl = \"https://ops.example.com/runbooks\"\n",
+            "book.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            config.site.url.as_deref(),
+            Some("https://ops.example.com/runbooks")
+        );
+        assert_eq!(
+            site_base_path("https://ops.example.com/runbooks").unwrap(),
+            "/runbooks/"
+        );
+        assert_eq!(site_base_path("http://ops.example.com").unwrap(), "/");
+        assert_eq!(site_base_path("/a/b/").unwrap(), "/a/b/");
+        for bad in [
+            "ftp://x/",
+            "runbooks/",
+            "//evil.example/",
+            "https:///x",
+            "/a\"><script>",
+            "/a/../b",
+            "",
+        ] {
+            assert!(site_base_path(bad).is_err(), "{bad}");
+        }
+        let err = parse("[site]\ntheme = \"default\"\nurl = \"ops/\"\n", "book.toml").unwrap_err();
+        assert_eq!(err.location.line, 3, "{}", err.message);
+        assert!(
+            err.message.contains("neither an http(s)"),
+            "{}",
+            err.message
+        );
+        let err = parse("[site]\nsearch_shard_size = 10\n", "book.toml").unwrap_err();
+        assert!(err.message.contains("too small"), "{}", err.message);
     }
 
     #[test]

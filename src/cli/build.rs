@@ -67,6 +67,7 @@ pub fn run(args: BuildArgs) -> u8 {
     match site::build(&book, &opts) {
         Ok(report) => {
             output::diagnostics_in(&book.sources, report.diagnostics.iter());
+            output::diagnostics_in(&book.sources, report.warnings.iter());
             let _ = output::stdout(&format!(
                 "built {} runbook pages into {} (search index {} bytes for {} bytes of Markdown)\n",
                 report.pages,

@@ -78,6 +78,10 @@ impl Builder for SiteBuilder {
         };
         self.last_ok = result.is_ok();
         let report = result.map_err(|e| e.to_string())?;
+        let problems: Vec<String> = problems
+            .into_iter()
+            .chain(report.warnings.iter().map(describe))
+            .collect();
         let what = match &pages {
             Some(pages) => format!("{} of {} pages", pages.len(), report.pages),
             None => format!("{} pages", report.pages),

@@ -161,4 +161,5 @@ pub mod codes {
     pub const SYMLINK_LOOP: (&str, &str) = ("RB006", "symlink-loop");
     pub const BAD_CONFIG: (&str, &str) = ("RB007", "bad-config");
     pub const BAD_DATE: (&str, &str) = ("RB008", "bad-date");
+    pub const BAD_IMAGE: (&str, &str) = ("RB009", "bad-image");
 }

@@ -129,6 +129,13 @@ pub static RULES: &[Rule] = &[
         Warning,
         "A date in the metadata could not be read.\n"
     ),
+    loader!(
+        "RB009",
+        "bad-image",
+        Warning,
+        "An image a runbook shows could not be copied into the site (`runbook build`): the file \
+         is missing, outside the book folder, or not an image file.\n"
+    ),
     rule!("RB101", "port-drift", Error, port_drift),
     rule!("RB102", "namespace-drift", Error, namespace_drift),
     rule!("RB103", "database-drift", Error, database_drift),

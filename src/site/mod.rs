@@ -3,8 +3,10 @@
 //! → search index → static assets → move the finished site into place. Each stage is a
 //! function that tests call directly; only `cli/build.rs` prints.
 
+pub mod assets;
 pub mod escape;
 pub mod highlight;
+pub mod not_found;
 pub mod output;
 pub mod paths;
 pub mod pipeline;

@@ -11,6 +11,7 @@ pub const RESERVED: &[&str] = &[
     "severity.html",
     "404.html",
     "search-index.js",
+    "search",
     "static",
     super::output::MARKER,
 ];
@@ -19,6 +20,7 @@ pub const RESERVED: &[&str] = &[
 #[derive(Debug, Default, Clone)]
 pub struct PageMap {
     by_source: BTreeMap<String, String>,
+    src_prefix: String,
 }
 
 impl PageMap {
@@ -64,7 +66,15 @@ impl PageMap {
             used.insert(out.to_ascii_lowercase());
             by_source.insert(path.to_owned(), out);
         }
-        Self { by_source }
+        Self {
+            by_source,
+            src_prefix: src_prefix.to_owned(),
+        }
+    }
+
+    /// The source folder relative to the book root (`content`), `""` when it is the root.
+    pub fn src_prefix(&self) -> &str {
+        &self.src_prefix
     }
 
     /// The output path of a runbook.

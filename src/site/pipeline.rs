@@ -51,8 +51,12 @@ pub struct BuildReport {
     pub pages: usize,
     /// Bytes of Markdown the pages came from.
     pub markdown_bytes: usize,
-    /// Bytes of `search-index.js`.
+    /// Bytes of the search index: `search-index.js` and its shards under `search/`.
     pub search_index_bytes: usize,
+    /// Bytes of `search-index.js` alone (what the first use of the search box loads).
+    pub search_manifest_bytes: usize,
+    /// Problems that did not stop the build (an image that could not be copied).
+    pub warnings: Vec<crate::diag::Diagnostic>,
     /// Problems met while parsing the runbooks, in book order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -134,6 +138,8 @@ impl SiteInput for SourceBook {
 pub struct SitePlan {
     /// Absolute output folder.
     pub out: PathBuf,
+    /// Absolute book folder: nothing outside it is read.
+    pub root: PathBuf,
     /// Runbook path → page path.
     pub pages: PageMap,
 }
@@ -161,7 +167,7 @@ pub fn plan(input: &impl SiteInput, opts: &BuildOptions) -> Result<SitePlan, Sit
         .chain(["static/syntax.css".to_owned()])
         .collect();
     let pages = PageMap::new(input.runbook_paths(), &src_prefix, &taken);
-    Ok(SitePlan { out, pages })
+    Ok(SitePlan { out, root, pages })
 }
 
 /// Runs every stage and moves the site into place.
@@ -211,10 +217,7 @@ fn build_with(
     )?;
     let mut summaries = Vec::with_capacity(outputs.len());
     let mut severities = Vec::new();
-    let mut index = SearchIndex {
-        v: 1,
-        ..SearchIndex::default()
-    };
+    let mut index = SearchIndex::default();
     let mut diagnostics = Vec::new();
     for out in outputs {
         summaries.push(out.summary);
@@ -222,6 +225,19 @@ fn build_with(
         index.append(out.search);
         diagnostics.extend(out.diagnostics);
     }
+    let taken = Theme::embedded()
+        .statics
+        .keys()
+        .chain(theme.statics.keys())
+        .map(|k| format!("static/{k}").to_ascii_lowercase())
+        .chain(["static/syntax.css".to_owned()])
+        .collect();
+    let warnings = super::assets::copy_images(
+        &plan.root,
+        summaries.iter().flat_map(|s| &s.images),
+        &staging,
+        &taken,
+    )?;
     let write_page = |name: &str, html: String| staging.write(name, html.as_bytes());
     write_page(
         "index.html",
@@ -232,8 +248,7 @@ fn build_with(
         render_severity(&tera, &theme, &site, severity_rows(severities))?,
     )?;
     write_page("404.html", render_404(&tera, &theme, &site)?)?;
-    let script = index.to_script();
-    staging.write("search-index.js", script.as_bytes())?;
+    let written = index.write(&staging, config.config.site.search_shard_size)?;
     if only.is_none() {
         write_assets(&theme, &staging)?;
     }
@@ -242,7 +257,9 @@ fn build_with(
         out: plan.out,
         pages: summaries.len(),
         markdown_bytes: loaded.markdown_bytes(),
-        search_index_bytes: script.len(),
+        search_index_bytes: written.bytes,
+        search_manifest_bytes: written.manifest_bytes,
+        warnings,
         diagnostics,
     })
 }
@@ -256,6 +273,8 @@ pub struct SiteInfo {
     pub description: Option<String>,
     /// Version of runbook that built the site (no date: builds are reproducible).
     pub generator: String,
+    /// The absolute path of the site from `[site] url` (`/runbooks/`), `""` when not set.
+    pub base: String,
 }
 
 impl SiteInfo {
@@ -265,6 +284,13 @@ impl SiteInfo {
             title: title.to_owned(),
             description: config.config.book.description.clone(),
             generator: format!("runbook {}", env!("CARGO_PKG_VERSION")),
+            base: config
+                .config
+                .site
+                .url
+                .as_deref()
+                .and_then(|url| crate::config::site_base_path(url).ok())
+                .unwrap_or_default(),
         }
     }
 }
@@ -312,6 +338,9 @@ pub struct PageSummary {
     pub plan_sh: String,
     /// The runbook's JSON plan, as an href relative to the page (`restart.plan.json`).
     pub plan_json: String,
+    /// Images the page shows (empty for a page not rendered in this build).
+    #[serde(skip)]
+    pub images: Vec<super::assets::ImageRef>,
 }
 
 /// Site paths of a page's plans: `db/x.html` → (`db/x.sh`, `db/x.plan.json`).
@@ -366,6 +395,7 @@ impl PageSummary {
                 .iter()
                 .filter(|s| matches!(s.kind, StepKind::Check { .. }))
                 .count(),
+            images: Vec::new(),
         }
     }
 }
@@ -428,7 +458,7 @@ pub fn render_pages(
         let summary = PageSummary::new(runbook, page, today);
         let mut search = SearchIndex::default();
         search.add(runbook, page);
-        let output = PageOutput {
+        let mut output = PageOutput {
             severity: severity_definitions(runbook, page),
             search,
             diagnostics: runbook.diagnostics.clone(),
@@ -437,7 +467,7 @@ pub fn render_pages(
         if only.is_some_and(|only| !only.contains(&runbook.path)) {
             return Ok(Some(output));
         }
-        let html = render_page(
+        let (html, images) = render_page(
             ctx,
             tera,
             theme,
@@ -447,6 +477,7 @@ pub fn render_pages(
             &output.summary,
             today,
         )?;
+        output.summary.images = images;
         staging.write(page, html.as_bytes())?;
         // The plans sit next to the page, so the page can link them and a reader can run
         // what they read (see docs/plan.md).
@@ -468,7 +499,7 @@ pub fn render_pages(
     Ok(kept)
 }
 
-/// One runbook page as HTML.
+/// One runbook page as HTML, and the images it shows.
 #[allow(clippy::too_many_arguments)]
 pub fn render_page(
     ctx: &RenderCtx<'_>,
@@ -479,7 +510,7 @@ pub fn render_page(
     source: &crate::source::SourceFile,
     summary: &PageSummary,
     today: NaiveDate,
-) -> Result<String, SiteError> {
+) -> Result<(String, Vec<super::assets::ImageRef>), SiteError> {
     let rendered = render::render_runbook(ctx, runbook, source, &summary.page);
     let page = RunbookPage {
         site,
@@ -489,7 +520,8 @@ pub fn render_page(
         content: &rendered.html,
         today: today.to_string(),
     };
-    render_template(tera, theme, "runbook.html", &page)
+    let html = render_template(tera, theme, "runbook.html", &page)?;
+    Ok((html, rendered.images))
 }
 
 fn render_template(
@@ -666,15 +698,10 @@ pub fn render_severity(
     render_template(tera, theme, "severity.html", &page)
 }
 
-#[derive(Serialize)]
-struct NotFoundPage<'a> {
-    site: &'a SiteInfo,
-    root: &'a str,
-}
-
-/// Stage 4c: the 404 page.
+/// Stage 4c: the 404 page (see `not_found`).
 pub fn render_404(tera: &tera::Tera, theme: &Theme, site: &SiteInfo) -> Result<String, SiteError> {
-    render_template(tera, theme, "404.html", &NotFoundPage { site, root: "" })
+    let page = super::not_found::NotFoundPage::new(site, &site.base, theme);
+    render_template(tera, theme, "404.html", &page)
 }
 
 /// Stage 6: static files of the theme and the generated syntax stylesheet, under `static/`.

@@ -42,6 +42,8 @@ pub struct Rendered {
     pub html: String,
     /// Level-2 and level-3 headings.
     pub toc: Vec<TocEntry>,
+    /// Images the page shows, to copy into the site (`assets::copy_images`).
+    pub images: Vec<super::assets::ImageRef>,
 }
 
 /// Renders the content region of `runbook`, published at `page` (site-relative path).
@@ -58,7 +60,11 @@ pub fn render_runbook(
     if ctx.allow_html {
         html = super::sanitize::clean(&html);
     }
-    Rendered { html, toc: r.toc }
+    Rendered {
+        html,
+        toc: r.toc,
+        images: r.images,
+    }
 }
 
 struct PageRenderer<'a, 'c> {
@@ -72,6 +78,7 @@ struct PageRenderer<'a, 'c> {
     meta_lines: HashSet<usize>,
     title_heading: Option<usize>,
     toc: Vec<TocEntry>,
+    images: Vec<super::assets::ImageRef>,
 }
 
 impl<'a, 'c> PageRenderer<'a, 'c> {
@@ -122,6 +129,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
             meta_lines,
             title_heading,
             toc: Vec::new(),
+            images: Vec::new(),
         }
     }
 
@@ -305,10 +313,13 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
                     title,
                     id,
                 }) => {
-                    let dest = if is_safe_url(&dest_url) {
-                        dest_url
-                    } else {
+                    let dest = if !is_safe_url(&dest_url) {
                         CowStr::Borrowed("")
+                    } else {
+                        match self.image(&dest_url, range.start) {
+                            Some(url) => url.into(),
+                            None => dest_url,
+                        }
                     };
                     out.push(Event::Start(Tag::Image {
                         link_type,
@@ -329,10 +340,34 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
                 {
                     out.push(Event::Text(html));
                 }
+                Event::Html(html) if super::assets::has_img(&html) => {
+                    out.push(Event::Html(self.html_images(&html, range.start).into()));
+                }
+                Event::InlineHtml(html) if super::assets::has_img(&html) => {
+                    out.push(Event::InlineHtml(
+                        self.html_images(&html, range.start).into(),
+                    ));
+                }
                 other => out.push(other),
             }
         }
         out
+    }
+
+    /// Records an image reference at byte `offset`; the URL to publish when it changes.
+    fn image(&mut self, url: &str, offset: usize) -> Option<String> {
+        let at = self.source.line_col(offset);
+        let (image, url) =
+            super::assets::reference(&self.runbook.path, self.page, self.ctx.pages, url, at)?;
+        self.images.push(image);
+        url
+    }
+
+    /// `<img src>` in raw HTML (kept only with `allow_html`) at byte `offset`.
+    fn html_images(&mut self, html: &str, offset: usize) -> String {
+        // The fragment is the source text from `offset` (less any list indentation), so
+        // the position inside it is close enough to name the line.
+        super::assets::rewrite_img_srcs(html, |url, at| self.image(url, offset + at))
     }
 
     fn is_meta_paragraph(&self, range: std::ops::Range<usize>) -> bool {

@@ -1,26 +1,93 @@
-//! The search index, built at compile time at step granularity and emitted as a script
-//! (`search-index.js` assigns `window.RUNBOOK_SEARCH`) so it loads from `file://` where
-//! `fetch` of a JSON file is blocked. The page loads it only when the search box is first
-//! used. To stay smaller than the Markdown it indexes it holds only what a query can match
-//! and a hit needs to show: headings, commands, checklist and procedure text (cut at
-//! `MAX_TEXT` characters), snippet first lines, severity levels; never expected output.
+//! The search index, built at compile time at step granularity and emitted as scripts, so it
+//! loads from `file://` where `fetch` of a JSON file is blocked. It holds only what a query
+//! can match and a hit needs to show: headings, commands, checklist and procedure text (cut
+//! at `MAX_TEXT` characters), snippet first lines, severity levels; never expected output.
+//!
+//! `search-index.js` is a small manifest (`window.RUNBOOK_SEARCH`), loaded when the search
+//! box is first used. A small book's entries are inline in it, and the page derives the
+//! term index from them. A larger one is split so a query loads only what it needs:
+//!
+//! - *term shards* (`search/t<N>.js`): an inverted index, term → postings. The shards
+//!   partition the terms by prefix (`""`, `re`, `res`, ...; each term lives in the shard with
+//!   the longest key that is a prefix of it), a prefix being split further while its shard
+//!   is larger than `[site] search_shard_size`. The manifest lists the keys; a query word
+//!   loads the shard of its longest key and those whose key starts with the word.
+//! - *document shards* (`search/d<N>.js`): the entries themselves, `per` consecutive ones
+//!   each with the pages they belong to; only the shards of the hits shown are loaded.
+//!
+//! Every shard calls `RUNBOOK_SEARCH_SHARD(kind, id, data)` (defined by `app.js`).
+//!
+//! Terms: text split at every ASCII character that is not a letter or digit (non-ASCII
+//! characters are part of words), lower-cased, cut at `MAX_TERM` characters; `app.js`
+//! splits queries the same way. A word of two or more characters matches terms that start
+//! with it, a single character matches only itself. An entry matches when every word of the
+//! query matches its heading, its text or the title of its page. A posting is one number,
+//! `(item - previous item) << 4 | flags`: 4 the term is in the heading, 2 in the text, 1 it
+//! starts the text, 8 the entry is a command; ranking adds 3, 2, 1 and 1 for them.
 
+use super::SiteError;
+use super::output::Staging;
 use crate::model::{Runbook, StepKind};
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// Longest text kept for one entry.
 pub const MAX_TEXT: usize = 240;
 
-/// The whole index.
-#[derive(Debug, Default, Serialize)]
+/// Longest term indexed, in characters; longer words are cut (and so are query words).
+pub const MAX_TERM: usize = 32;
+
+/// Folder of the shards in the site.
+pub const SHARD_DIR: &str = "search";
+
+/// Entries beyond this many are not indexed (postings hold an entry number in 28 bits).
+const MAX_ITEMS: usize = 1 << 27;
+
+const FLAG_START: u32 = 1;
+const FLAG_TEXT: u32 = 2;
+const FLAG_HEADING: u32 = 4;
+const FLAG_COMMAND: u32 = 8;
+
+/// One entry: `[page, anchor, heading, text, kind]`; kind is one letter: `s`ection,
+/// `c`ommand, chec`k`, `m`anual, s`n`ippet, se`v`erity.
+pub type Item = (usize, String, String, String, char);
+
+/// The whole index, before it is written.
+#[derive(Debug, Default)]
 pub struct SearchIndex {
-    /// Version of this shape.
-    pub v: u32,
     /// `[href, title]` per page, referenced by position from `items`.
     pub pages: Vec<(String, String)>,
-    /// `[page, anchor, heading, text, kind]`; kind is one letter: `s`ection, `c`ommand,
-    /// chec`k`, `m`anual, s`n`ippet, se`v`erity.
-    pub items: Vec<(usize, String, String, String, char)>,
+    /// Every entry, in book order.
+    pub items: Vec<Item>,
+    /// Term → postings with absolute entry numbers (`item << 4 | flags`).
+    terms: BTreeMap<String, Vec<u32>>,
+}
+
+/// What `SearchIndex::write` wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Bytes of every file of the index together.
+    pub bytes: usize,
+    /// Bytes of `search-index.js`.
+    pub manifest_bytes: usize,
+    /// Number of term shards (0 when the entries are inline in the manifest).
+    pub term_shards: usize,
+    /// Number of document shards (0 when inline).
+    pub doc_shards: usize,
+}
+
+/// The terms of a text, in order, with repeats.
+pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            let lower = t.to_lowercase();
+            match lower.char_indices().nth(MAX_TERM) {
+                Some((i, _)) => lower[..i].to_owned(),
+                None => lower,
+            }
+        })
 }
 
 impl SearchIndex {
@@ -28,6 +95,7 @@ impl SearchIndex {
     pub fn add(&mut self, runbook: &Runbook, href: &str) {
         let page = self.pages.len();
         self.pages.push((href.to_owned(), runbook.title.clone()));
+        let first = self.items.len();
         for section in &runbook.sections {
             if section.level == 1 && section.title == runbook.title {
                 continue;
@@ -88,34 +156,283 @@ impl SearchIndex {
             self.items
                 .push((page, step.id.clone(), heading, text, kind));
         }
+        let title: Vec<String> = terms(&runbook.title).collect();
+        for id in first..self.items.len().min(MAX_ITEMS) {
+            for (term, flags) in item_terms(&self.items[id], &title) {
+                self.terms
+                    .entry(term)
+                    .or_default()
+                    .push(((id as u32) << 4) | flags);
+            }
+        }
     }
 
-    /// Appends another index (one runbook's, built in parallel) after this one's pages.
+    /// Appends another index (one runbook's, built in parallel with the others) after this
+    /// one's pages and entries.
     pub fn append(&mut self, other: SearchIndex) {
-        let offset = self.pages.len();
+        let page_offset = self.pages.len();
+        let item_offset = self.items.len();
         self.pages.extend(other.pages);
         self.items.extend(
             other
                 .items
                 .into_iter()
                 .map(|(page, anchor, heading, text, kind)| {
-                    (page + offset, anchor, heading, text, kind)
+                    (page + page_offset, anchor, heading, text, kind)
                 }),
         );
+        for (term, postings) in other.terms {
+            let shifted = postings
+                .into_iter()
+                .map(|p| ((p >> 4) as usize + item_offset, p & 0xf))
+                .filter(|(item, _)| *item < MAX_ITEMS)
+                .map(|(item, flags)| ((item as u32) << 4) | flags);
+            self.terms.entry(term).or_default().extend(shifted);
+        }
     }
 
-    /// The script text: `window.RUNBOOK_SEARCH=<json>;`.
-    pub fn to_script(&self) -> String {
-        // Serialized straight after the prefix: at 10,000 runbooks the JSON is tens of
-        // megabytes, and a second copy of it would be the build's peak memory.
-        let mut script = b"window.RUNBOOK_SEARCH=".to_vec();
-        if serde_json::to_writer(&mut script, self).is_err() {
-            script.clear();
-            script.extend_from_slice(b"window.RUNBOOK_SEARCH={}");
+    /// Writes `search-index.js` (and, for an index larger than `shard_size` bytes, the
+    /// shards under `search/`, after removing any left from a previous build). Each file is
+    /// written as soon as it is made, so the whole index is never in memory as text.
+    pub fn write(&self, staging: &Staging, shard_size: usize) -> Result<Written, SiteError> {
+        let dir = staging.path_of(SHARD_DIR);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| SiteError::io(&dir, e))?;
         }
-        script.extend_from_slice(b";\n");
-        // serde_json writes valid UTF-8, and the prefix is ASCII.
-        String::from_utf8(script).unwrap_or_default()
+        let mut written = Written {
+            bytes: 0,
+            manifest_bytes: 0,
+            term_shards: 0,
+            doc_shards: 0,
+        };
+        self.emit(shard_size, &mut |name, text| {
+            written.bytes += text.len();
+            if name.starts_with(&format!("{SHARD_DIR}/t")) {
+                written.term_shards += 1;
+            } else if name.starts_with(&format!("{SHARD_DIR}/d")) {
+                written.doc_shards += 1;
+            } else {
+                written.manifest_bytes = text.len();
+            }
+            staging.write(name, text.as_bytes())
+        })?;
+        Ok(written)
+    }
+
+    /// Every file of the index as (site path, text), the manifest last.
+    pub fn files(&self, shard_size: usize) -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        let _ = self.emit(shard_size, &mut |name, text| {
+            files.push((name.to_owned(), text.to_owned()));
+            Ok(())
+        });
+        files
+    }
+
+    /// Makes each file of the index and hands it to `sink`, the manifest last.
+    fn emit(
+        &self,
+        shard_size: usize,
+        sink: &mut dyn FnMut(&str, &str) -> Result<(), SiteError>,
+    ) -> Result<(), SiteError> {
+        let pages: Vec<String> = self.pages.iter().map(json).collect();
+        let total: usize = self
+            .items
+            .iter()
+            .map(|i| json(i).len() + 1)
+            .chain(pages.iter().map(|p| p.len() + 1))
+            .sum();
+        if total <= shard_size {
+            let docs = doc_shard(&self.items, &pages, 0..self.items.len());
+            let manifest = format!(
+                "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{n},\"per\":{n},\"keys\":null,\"dir\":\"{SHARD_DIR}/\",\"docs\":{docs}}};\n",
+                n = self.items.len().max(1)
+            );
+            return sink("search-index.js", &manifest);
+        }
+        // Document shards: a query loads one per hit shown, so they are kept small.
+        let average = total / self.items.len().max(1) + 1;
+        let per = (shard_size / 8 / average).max(1);
+        for (n, start) in (0..self.items.len()).step_by(per).enumerate() {
+            let range = start..(start + per).min(self.items.len());
+            let data = doc_shard(&self.items, &pages, range);
+            sink(
+                &format!("{SHARD_DIR}/d{n}.js"),
+                &format!("RUNBOOK_SEARCH_SHARD(\"d\",{n},{data});\n"),
+            )?;
+        }
+        // Term shards, partitioned on sizes alone; the text of one shard at a time.
+        let entries: Vec<(&str, &[u32])> = self
+            .terms
+            .iter()
+            .map(|(term, postings)| (term.as_str(), postings.as_slice()))
+            .collect();
+        let sizes: Vec<usize> = entries.iter().map(|(t, p)| postings_len(t, p)).collect();
+        let mut shards: Vec<(String, Vec<usize>)> = Vec::new();
+        let all: Vec<usize> = (0..entries.len()).collect();
+        partition(
+            &entries,
+            &sizes,
+            &all,
+            String::new(),
+            shard_size,
+            &mut shards,
+        );
+        shards.sort_by(|a, b| a.0.cmp(&b.0));
+        for (n, (_, members)) in shards.iter().enumerate() {
+            let mut data = String::from("{");
+            for (i, &m) in members.iter().enumerate() {
+                if i > 0 {
+                    data.push(',');
+                }
+                postings_json(&mut data, entries[m].0, entries[m].1);
+            }
+            data.push('}');
+            sink(
+                &format!("{SHARD_DIR}/t{n}.js"),
+                &format!("RUNBOOK_SEARCH_SHARD(\"t\",{n},{data});\n"),
+            )?;
+        }
+        let keys: Vec<&str> = shards.iter().map(|(k, _)| k.as_str()).collect();
+        let manifest = format!(
+            "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{},\"per\":{per},\"keys\":{},\"dir\":\"{SHARD_DIR}/\"}};\n",
+            self.items.len(),
+            json(&keys)
+        );
+        sink("search-index.js", &manifest)
+    }
+
+    /// The manifest script alone (all of the index for a small book).
+    pub fn to_script(&self) -> String {
+        self.files(usize::MAX)
+            .pop()
+            .map(|f| f.1)
+            .unwrap_or_default()
+    }
+}
+
+/// Each distinct term of an entry with its flags; the page title's terms count too.
+fn item_terms(item: &Item, title: &[String]) -> BTreeMap<String, u32> {
+    let command = if item.4 == 'c' { FLAG_COMMAND } else { 0 };
+    let mut out: BTreeMap<String, u32> = BTreeMap::new();
+    for term in title {
+        *out.entry(term.clone()).or_insert(0) |= command;
+    }
+    for term in terms(&item.2) {
+        *out.entry(term).or_insert(0) |= FLAG_HEADING | command;
+    }
+    for (i, term) in terms(&item.3).enumerate() {
+        let start = if i == 0 { FLAG_START } else { 0 };
+        *out.entry(term).or_insert(0) |= FLAG_TEXT | start | command;
+    }
+    out
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// Appends `"term":[delta<<4|flags,...]`. Terms hold no ASCII punctuation or control
+/// characters (`terms` splits there), so the term needs no JSON escaping.
+fn postings_json(out: &mut String, term: &str, postings: &[u32]) {
+    let _ = write!(out, "\"{term}\":[");
+    let mut previous = 0u32;
+    for (i, p) in postings.iter().enumerate() {
+        let id = p >> 4;
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{}", ((id - previous) << 4) | (p & 15));
+        previous = id;
+    }
+    out.push(']');
+}
+
+/// The length of `postings_json`, without making it.
+fn postings_len(term: &str, postings: &[u32]) -> usize {
+    let mut len = term.len() + 5; // "term":[] and the comma after it
+    let mut previous = 0u32;
+    for p in postings {
+        let id = p >> 4;
+        let value = ((id - previous) << 4) | (p & 15);
+        len += value.checked_ilog10().unwrap_or(0) as usize + 2;
+        previous = id;
+    }
+    len
+}
+
+/// `{"p":{"page":[href,title],...},"i":[item,...]}` for entries `range`.
+fn doc_shard(all: &[Item], pages: &[String], range: std::ops::Range<usize>) -> String {
+    let mut used: Vec<usize> = all[range.clone()].iter().map(|i| i.0).collect();
+    used.dedup();
+    let mut out = String::from("{\"p\":{");
+    for (i, page) in used.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "\"{page}\":{}", pages[*page]);
+    }
+    out.push_str("},\"i\":[");
+    for (i, item) in all[range].iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json(item));
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Splits the terms `members` (all starting with `prefix`) into shards of at most `limit`
+/// bytes where possible: the largest groups by next character get shards of their own
+/// (recursively) until what is left fits under `prefix`.
+fn partition(
+    entries: &[(&str, &[u32])],
+    sizes: &[usize],
+    members: &[usize],
+    prefix: String,
+    limit: usize,
+    out: &mut Vec<(String, Vec<usize>)>,
+) {
+    let size = |ms: &[usize]| ms.iter().map(|&m| sizes[m]).sum::<usize>();
+    let total = size(members);
+    let depth = prefix.chars().count();
+    if total <= limit || members.len() == 1 {
+        out.push((prefix, members.to_vec()));
+        return;
+    }
+    let mut keep: Vec<usize> = Vec::new();
+    let mut groups: BTreeMap<char, Vec<usize>> = BTreeMap::new();
+    for &m in members {
+        match entries[m].0.chars().nth(depth) {
+            Some(c) => groups.entry(c).or_default().push(m),
+            None => keep.push(m),
+        }
+    }
+    let mut sized: Vec<(usize, char)> = groups.iter().map(|(c, ms)| (size(ms), *c)).collect();
+    // Largest first; ties in character order, so the split is deterministic.
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut left = total;
+    let mut own = Vec::new();
+    for (bytes, c) in sized {
+        if left <= limit {
+            break;
+        }
+        left -= bytes;
+        own.push(c);
+    }
+    for (c, ms) in groups {
+        if own.contains(&c) {
+            let mut sub = prefix.clone();
+            sub.push(c);
+            partition(entries, sizes, &ms, sub, limit, out);
+        } else {
+            keep.extend(ms);
+        }
+    }
+    if !keep.is_empty() {
+        keep.sort_unstable();
+        out.push((prefix, keep));
     }
 }
 
@@ -132,15 +449,21 @@ mod tests {
     use super::*;
     use crate::source::SourceFile;
 
+    fn index(files: &[(&str, &str)]) -> SearchIndex {
+        let mut index = SearchIndex::default();
+        for (path, text) in files {
+            let runbook = crate::parse::parse_runbook(&SourceFile::new(*path, *text));
+            index.add(&runbook, &path.replace(".md", ".html"));
+        }
+        index
+    }
+
     #[test]
     fn index_has_steps_and_sections_but_not_output() {
-        let file = SourceFile::new(
+        let index = index(&[(
             "a.md",
             "# A\n\n## Restart\n\n```console\n$ kubectl rollout restart deploy/x\nrestarted\n```\n\n- [ ] tell the team\n",
-        );
-        let runbook = crate::parse::parse_runbook(&file);
-        let mut index = SearchIndex::default();
-        index.add(&runbook, "a.html");
+        )]);
         let script = index.to_script();
         assert!(script.starts_with("window.RUNBOOK_SEARCH={"), "{script}");
         assert!(
@@ -152,6 +475,118 @@ mod tests {
         assert!(
             !script.contains("restarted\""),
             "no expected output: {script}"
+        );
+        assert!(script.contains("\"keys\":null"), "small: inline");
+    }
+
+    #[test]
+    fn terms_split_at_ascii_punctuation_and_keep_other_letters() {
+        let t: Vec<String> = terms("kubectl scale --replicas=0 Überweisung_x/ÉTÉ").collect();
+        assert_eq!(
+            t,
+            [
+                "kubectl",
+                "scale",
+                "replicas",
+                "0",
+                "überweisung",
+                "x",
+                "été"
+            ]
+        );
+        assert_eq!(terms(&"a".repeat(40)).next().unwrap().len(), MAX_TERM);
+    }
+
+    #[test]
+    fn a_large_index_is_split_by_term_prefix_and_every_shard_is_listed() {
+        let mut files = Vec::new();
+        for n in 0..40 {
+            files.push((
+                format!("r{n}.md"),
+                format!(
+                    "# Restart service{n}\n\n## Steps\n\n```bash\nkubectl rollout restart deploy/svc{n} -n team{n}\nredis-cli -h cache{n} ping\n```\n\n- [ ] tell team{n}\n"
+                ),
+            ));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let index = index(&refs);
+        let out = index.files(2048);
+        let manifest = &out.last().unwrap().1;
+        assert!(
+            manifest.starts_with("window.RUNBOOK_SEARCH={\"v\":2,"),
+            "{manifest}"
+        );
+        let json: serde_json::Value = serde_json::from_str(
+            manifest
+                .trim_start_matches("window.RUNBOOK_SEARCH=")
+                .trim_end_matches(";\n"),
+        )
+        .unwrap();
+        let keys: Vec<&str> = json["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        assert!(keys.len() > 3, "{keys:?}");
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted, "keys in order: shard n is keys[n]");
+        // Every term is in exactly the shard with the longest key that is a prefix of it.
+        for term in index.terms.keys() {
+            let best = keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| term.starts_with(*k))
+                .max_by_key(|(_, k)| k.len())
+                .unwrap()
+                .0;
+            let shard = &out
+                .iter()
+                .find(|(name, _)| name == &format!("search/t{best}.js"))
+                .unwrap()
+                .1;
+            assert!(
+                shard.contains(&format!("\"{term}\":[")),
+                "{term} in t{best}"
+            );
+        }
+        for (name, text) in &out[..out.len() - 1] {
+            assert!(
+                text.starts_with("RUNBOOK_SEARCH_SHARD(\""),
+                "{name}: {text}"
+            );
+        }
+        assert_eq!(out, index.files(2048), "deterministic");
+        for (name, text) in &out {
+            if let Some(body) = text.strip_prefix("RUNBOOK_SEARCH_SHARD(\"t\",") {
+                let json = body.split_once(',').unwrap().1.trim_end_matches(");\n");
+                let value: serde_json::Value = serde_json::from_str(json).unwrap();
+                let predicted: usize = value
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|t| postings_len(t, &index.terms[t]))
+                    .sum();
+                assert_eq!(
+                    predicted,
+                    json.len() - 2 + 1,
+                    "{name}: sizes are predicted exactly"
+                );
+            }
+        }
+        // Postings: "restart" is in every runbook's title and its command's text.
+        let t = &out
+            .iter()
+            .find(|(_, text)| text.contains("\"restart\":["))
+            .unwrap()
+            .1;
+        assert!(
+            t.contains("\"restart\":[0,"),
+            "first entry, title only: {t}"
         );
     }
 }

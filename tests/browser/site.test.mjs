@@ -12,11 +12,12 @@
 
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, existsSync, cpSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, cpSync, readFileSync, writeFileSync, renameSync, statSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import net from "node:net";
+import http from "node:http";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
@@ -47,19 +48,34 @@ async function freePort() {
   });
 }
 
-async function startServer(dir) {
-  const port = await freePort();
-  const proc = spawn("python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir], { stdio: "ignore" });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => { s.end(); resolve(true); });
-      s.on("error", () => resolve(false));
-    });
-    if (up) return { proc, port };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error("the HTTP server did not start");
+const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
+  ".png": "image/png", ".json": "application/json", ".sh": "text/plain" };
+
+/// A static server for `dir` like a web host configured for a site: any missing URL under
+/// `/<site>/` is answered with that site's 404.html and status 404 (nginx `error_page`).
+async function startServer(dir, site) {
+  const notFound = path.join(site, "404.html");
+  const server = http.createServer((req, res) => {
+    let file = null;
+    try {
+      const rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      const candidate = path.resolve(dir, "." + rel);
+      if (candidate === dir || candidate.startsWith(dir + path.sep)) {
+        const st = statSync(candidate, { throwIfNoEntry: false });
+        if (st && st.isDirectory() && existsSync(path.join(candidate, "index.html"))) file = path.join(candidate, "index.html");
+        else if (st && st.isFile()) file = candidate;
+      }
+    } catch (e) { file = null; }
+    if (file) {
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(readFileSync(file));
+    } else {
+      res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
+      res.end(readFileSync(notFound));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: server.address().port };
 }
 
 async function scenario(context, base, label) {
@@ -123,8 +139,102 @@ async function scenario(context, base, label) {
   check(!(await page.locator("input.task-box").first().isChecked()), `${label}: reset is persisted`);
   await page.locator("input.task-box").first().check();
 
+  // Images a runbook shows are copied into the site and load.
+  await page.goto(base + "README.html");
+  const img = page.locator("article.content img").first();
+  check(await img.getAttribute("src") === "img/architecture.svg", `${label}: the image link is relative to the page`);
+  await page.waitForFunction((el) => el.complete, await img.elementHandle(), { timeout: 5000 });
+  check(await img.evaluate((el) => el.naturalWidth) > 0, `${label}: the image loads (naturalWidth > 0)`);
+
   check(errors.length === 0, `${label}: no page errors or external requests ${errors.join("; ")}`);
   return page;
+}
+
+/// A missing nested URL gets the 404 page: styled without its stylesheet file, and its link
+/// back finds the site, whether a page of the site was seen before (localStorage) or not.
+async function notFound(context, base) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  for (const remembered of [true, false]) {
+    const label = `404 (${remembered ? "site root remembered" : "site root probed"})`;
+    await page.goto(base + "index.html");
+    if (!remembered) await page.evaluate(() => localStorage.clear());
+    const response = await page.goto(base + "database/nope/deeper/missing.html");
+    check(response.status() === 404, `${label}: a missing nested URL answers 404`);
+    check((await page.locator("h1").textContent()).includes("Page not found"), `${label}: the 404 page is shown`);
+    const styled = await page.evaluate(() => ({
+      topbar: getComputedStyle(document.querySelector(".topbar")).display,
+      sheets: document.styleSheets.length,
+      failed: performance.getEntriesByType("resource").filter((r) => r.initiatorType === "link").length,
+    }));
+    check(styled.topbar === "flex" && styled.sheets === 1 && styled.failed === 0, `${label}: it is styled with no stylesheet request (${JSON.stringify(styled)})`);
+    const home = page.locator("a.home-link");
+    await page.waitForFunction((el) => el.href.endsWith("/index.html") && !el.href.includes("/nope/"), await home.elementHandle(), { timeout: 5000 });
+    check(await home.evaluate((el) => el.href) === base + "index.html", `${label}: the link back points at the site's index`);
+    check(await page.locator("a.brand").evaluate((el) => el.href) === base + "index.html", `${label}: so does the title`);
+    await Promise.all([page.waitForURL(base + "index.html"), home.click()]);
+    check((await page.locator("h1").first().textContent()).includes("Harbor Freight"), `${label}: following it opens the index`);
+    await page.goto(base + "database/nope/deeper/missing.html");
+    await page.screenshot({ path: path.join(artifacts, "404.png") });
+  }
+  check(errors.length === 0, `404: no page errors ${errors.join("; ")}`);
+  await page.close();
+}
+
+/// The example book with a tiny shard size (so its search index is split into term and
+/// document shards) and a heading that is HTML: a query loads only some shards, finds and
+/// follows the command, and shows the heading as text.
+async function splitSearch(context) {
+  const book = path.join(work, "split");
+  cpSync(path.join(repo, "content"), path.join(book, "content"), { recursive: true });
+  writeFileSync(path.join(book, "book.toml"), readFileSync(path.join(repo, "book.toml"), "utf8") + "\n[site]\nsearch_shard_size = 2048\n");
+  writeFileSync(path.join(book, "content", "escaping.md"), "# Escaping\n\n## <img src=x onerror=alert(1)> heading\n\n```bash\necho onerror-test\n```\n");
+  const out = path.join(work, "split-site");
+  const env = { ...process.env, RUNBOOK_TODAY: "2026-10-15" };
+  const args = ["build", book, "-o", out];
+  if (process.env.RUNBOOK_BIN) execFileSync(process.env.RUNBOOK_BIN, args, { stdio: "inherit", env });
+  else execFileSync("cargo", ["run", "--quiet", "--locked", "--", ...args], { cwd: repo, stdio: "inherit", env });
+  const shardFiles = readdirSync(path.join(out, "search"));
+  check(shardFiles.filter((f) => f.startsWith("t")).length > 3 && shardFiles.filter((f) => f.startsWith("d")).length > 3, `split: the index is split (${shardFiles.length} shards)`);
+
+  const page = await context.newPage();
+  const errors = [];
+  const loaded = new Set();
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("dialog", (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+  page.on("request", (req) => {
+    const m = req.url().match(/\/search\/([td]\d+\.js)$/);
+    if (m) loaded.add(m[1]);
+  });
+  const base = pathToFileURL(out).href + "/";
+  await page.goto(base + "database/postgres-failover.html");
+  await page.keyboard.press("/");
+  // One input event, so only this query's shards load (typing would search each prefix).
+  await page.fill("#search-input", "replicas=0");
+  await page.waitForFunction(() => { const li = document.querySelector("#search-results li"); return li && li.textContent.includes("replicas=0"); }, null, { timeout: 5000 });
+  const first = page.locator("#search-results li").first();
+  check((await first.locator("mark").count()) > 0, "split: matches are highlighted");
+  check(loaded.size > 0 && loaded.size < shardFiles.length / 4, `split: the query loaded ${loaded.size} of ${shardFiles.length} shards (${[...loaded].sort().join(" ")})`);
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowUp");
+  await Promise.all([page.waitForURL(/#step-[0-9a-f]{8}$/), page.keyboard.press("Enter")]);
+  const hash = new URL(page.url()).hash.slice(1);
+  check(page.url().startsWith(base) && (await page.locator(`[id="${hash}"]`).textContent()).includes("--replicas=0"), `split: Enter follows the hit to #${hash}, from a page in a sub-folder`);
+
+  await page.keyboard.press("/");
+  await page.keyboard.type("onerror");
+  await page.waitForSelector("#search-results li", { timeout: 5000 });
+  const texts = await page.locator("#search-results li").allTextContents();
+  check(texts.some((t) => t.includes("<img src=x onerror=alert(1)> heading")), `split: an HTML heading shows as text (${texts[0]})`);
+  check(await page.locator("#search-results img").count() === 0, "split: and never as markup");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("/");
+  await page.keyboard.type("zzzqqq");
+  await page.waitForFunction(() => document.getElementById("search-status").textContent.includes("No matches"), null, { timeout: 5000 });
+  check(true, "split: no matches is said");
+  check(errors.length === 0, `split: no page errors or dialogs ${errors.join("; ")}`);
+  await page.close();
 }
 
 /// Saves like an editor: a temporary file renamed over the target.
@@ -203,7 +313,7 @@ async function main() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
-  const server = await startServer(path.dirname(site));
+  const server = await startServer(path.dirname(site), site);
   try {
     const fileBase = pathToFileURL(site).href + "/";
     const page = await scenario(context, fileBase, "file://");
@@ -216,6 +326,7 @@ async function main() {
     const httpBase = `http://127.0.0.1:${server.port}/${path.basename(site)}/`;
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: `http://127.0.0.1:${server.port}` });
     const httpPage = await scenario(context, httpBase, "http sub-path");
+    await notFound(context, httpBase);
     await httpPage.goto(httpBase + "index.html");
     await httpPage.keyboard.press("/");
     await httpPage.keyboard.type("failover");
@@ -228,9 +339,10 @@ async function main() {
     await httpPage.setViewportSize({ width: 1280, height: 900 });
     await httpPage.screenshot({ path: path.join(artifacts, "severity.png") });
     log(`screenshots in ${artifacts}`);
+    await splitSearch(context);
     await liveReload(context);
   } finally {
-    server.proc.kill();
+    server.server.close();
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
     if (!process.env.RUNBOOK_SITE) rmSync(work, { recursive: true, force: true });

@@ -447,7 +447,15 @@ fn refuses_outputs_that_would_destroy_something() {
 #[test]
 fn output_is_byte_identical_across_builds() {
     let book = small_book();
-    book.write("content/a b/space name.md", "# Space\n\n```bash\nls\n```\n");
+    book.write(
+        "content/a b/space name.md",
+        "# Space\n\n```bash\nls\n```\n\n![one](img/one.svg) ![two](../two.png)\n",
+    );
+    book.write(
+        "content/a b/img/one.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    book.write("content/two.png", PNG);
     assert_eq!(build(&book, &["-o", "one"]).code(), 0);
     assert_eq!(build(&book, &["-o", "two"]).code(), 0);
     let one = tree(&book.path().join("one"));
@@ -460,6 +468,7 @@ fn output_is_byte_identical_across_builds() {
         assert!(bytes == &two[name], "{name} differs between builds");
     }
     assert!(one.contains_key("a b/space name.html"));
+    assert!(one.contains_key("a b/img/one.svg") && one.contains_key("two.png"));
     let index = String::from_utf8_lossy(&one["index.html"]).into_owned();
     assert!(
         index.contains("href=\"a%20b/space%20name.html\""),
@@ -672,4 +681,277 @@ fn a_streamed_build_equals_a_build_from_the_loaded_book() {
         format!("{loaded_diags:?}"),
         format!("{:?}", streamed.diagnostics.iter().collect::<Vec<_>>())
     );
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\nnot really a png, but bytes to compare";
+
+#[test]
+fn images_are_copied_next_to_their_pages_and_nothing_else_is_read() {
+    let book = TestBook::new();
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Img\"\n[site]\nallow_html = true\n",
+    );
+    book.write(
+        "content/db/x.md",
+        "# X\n\n\
+         ![a](img/a%20b.png)\n\n\
+         ![shared](../shared/b.svg \"title\")\n\n\
+         ![root](../../assets/c.png)\n\n\
+         ![missing](img/nope.png)\n\n\
+         ![passwd](../../../etc/passwd)\n\n\
+         ![abs](/etc/passwd.png)\n\n\
+         ![config](../../book.toml)\n\n\
+         ![remote](https://example.com/x.png)\n\n\
+         <p><img alt=\"h\" src=\"img/html.png\"></p>\n\n\
+         ![again](img/a%20b.png)\n",
+    );
+    book.write("content/db/img/a b.png", PNG);
+    book.write("content/db/img/html.png", PNG);
+    book.write("content/db/img/unreferenced.png", PNG);
+    book.write(
+        "content/shared/b.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    book.write("assets/c.png", PNG);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.png"), "secret").unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.png"),
+            book.path().join("content/db/img/link.png"),
+        )
+        .unwrap();
+        book.write(
+            "content/y.md",
+            "# Y\n\nA symlink out of the book:\n\n![link](db/img/link.png)\n",
+        );
+    }
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let err = run.stderr();
+    let site = book.path().join("site");
+    // Copied where the page's relative link points, byte for byte; only what is referenced.
+    assert_eq!(std::fs::read(site.join("db/img/a b.png")).unwrap(), PNG);
+    assert_eq!(std::fs::read(site.join("db/img/html.png")).unwrap(), PNG);
+    assert!(site.join("shared/b.svg").is_file());
+    assert_eq!(
+        std::fs::read(site.join("book-files/assets/c.png")).unwrap(),
+        PNG
+    );
+    assert!(!site.join("db/img/unreferenced.png").exists());
+    let files: Vec<String> = tree(&site).into_keys().collect();
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.contains("passwd") || f.ends_with("book.toml") || f.contains("link.png")),
+        "{files:?}"
+    );
+    assert!(
+        !tree(&site).values().any(|bytes| bytes == b"secret"),
+        "nothing from outside the book"
+    );
+    let html = read(site.join("db/x.html"));
+    assert!(html.contains("src=\"img/a%20b.png\""), "{html}");
+    assert!(html.contains("src=\"../shared/b.svg\""), "{html}");
+    assert!(
+        html.contains("src=\"../book-files/assets/c.png\""),
+        "{html}"
+    );
+    assert!(html.contains("src=\"img/html.png\""), "{html}");
+    assert!(html.contains("src=\"https://example.com/x.png\""), "{html}");
+    // Each refusal is a warning naming the file and line.
+    for (line, what) in [
+        (9, "img/nope.png` not found"),
+        (11, "../../../etc/passwd` is outside the book folder"),
+        (13, "/etc/passwd.png` is an absolute path"),
+        (15, "../../book.toml` is not an image file"),
+    ] {
+        assert!(
+            err.contains(&format!("content/db/x.md:{line}:")) && err.contains(what),
+            "line {line} {what}: {err}"
+        );
+    }
+    assert!(err.contains("RB009"), "{err}");
+    #[cfg(unix)]
+    assert!(
+        err.contains("content/y.md:5:") && err.contains("symbolic link"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("RB009").count(),
+        4 + usize::from(cfg!(unix)),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_in_place_rebuild_copies_the_images_of_the_rebuilt_page() {
+    let book = TestBook::new();
+    book.write("book.toml", "[book]\ntitle = \"Img\"\n");
+    book.write("content/a.md", "# A\n\n![d](img/d.svg)\n");
+    book.write("content/b.md", "# B\n");
+    book.write(
+        "content/img/d.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    book.write(
+        "content/img/e.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"e\"/>",
+    );
+    let opts = runbook::site::BuildOptions {
+        out: book.path().join("site"),
+        force: false,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        home: None,
+    };
+    let mut loaded = runbook::load(book.path()).unwrap();
+    let report = runbook::site::build(&loaded, &opts).unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let site = book.path().join("site");
+    assert!(site.join("img/d.svg").is_file());
+    assert!(!site.join("img/e.svg").exists());
+    let a = book.write(
+        "content/a.md",
+        "# A\n\n![d](img/d.svg) ![e](img/e.svg) ![f](img/f.svg)\n",
+    );
+    let refresh = loaded.refresh_paths(&[a]).unwrap();
+    let changed = refresh.parsed.into_iter().collect();
+    let report = runbook::site::rebuild_pages(&loaded, &opts, &changed).unwrap();
+    assert!(site.join("img/e.svg").is_file(), "the new image is copied");
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert_eq!(report.warnings[0].location.file, "content/a.md");
+    assert_eq!(report.warnings[0].location.line, 3);
+    assert!(report.warnings[0].message.contains("img/f.svg"));
+}
+
+#[test]
+fn the_404_page_works_at_any_depth() {
+    // Without [site] url: self-contained (inline CSS, no relative asset), links found at run time.
+    let book = small_book();
+    assert_eq!(build(&book, &[]).code(), 0);
+    let page = read(book.path().join("site/404.html"));
+    assert!(
+        page.contains("<style>") && page.contains(".topbar"),
+        "css inlined"
+    );
+    assert!(!page.contains("<link rel=\"stylesheet\""), "{page}");
+    assert!(
+        !page.contains("static/app.js") && !page.contains("search-input"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<noscript>") && page.contains("href=\"/\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("localStorage.getItem(\"runbook:root\")"),
+        "{page}"
+    );
+    assert!(
+        page.contains("class=\"home-link\" href=\"index.html\""),
+        "{page}"
+    );
+    assert_eq!(page.matches("</style>").count(), 1, "one style element");
+    // With [site] url: absolute paths under its path; other pages stay relative.
+    let book = small_book();
+    let toml = read(book.path().join("book.toml"));
+    book.write(
+        "book.toml",
+        format!("{toml}\n[site]\nurl = \"https://ops.example.com/runbooks\"\n"),
+    );
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let page = read(book.path().join("site/404.html"));
+    for needle in [
+        "href=\"/runbooks/static/style.css\"",
+        "href=\"/runbooks/index.html\"",
+        "data-index=\"/runbooks/search-index.js\"",
+        "src=\"/runbooks/static/app.js\"",
+        "data-root=\"/runbooks/\"",
+    ] {
+        assert!(page.contains(needle), "{needle}: {page}");
+    }
+    assert!(!page.contains("<style>"), "{page}");
+    let index = read(book.path().join("site/index.html"));
+    assert!(
+        index.contains("href=\"static/style.css\""),
+        "other pages stay relative"
+    );
+    // A bad address is refused where it is written.
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"x\"\n\n[site]\nurl = \"ftp://x/\"\n",
+    );
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("book.toml:5") && run.stderr().contains("http(s)"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn a_large_search_index_is_split_into_shards_a_query_loads_few_of() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let book = TestBook::new();
+    book.copy_fixture("../../content");
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Example\"\nsrc = \".\"\n\n[site]\nsearch_shard_size = 2048\n",
+    );
+    let run = build(&book, &["-o", "one"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert_eq!(build(&book, &["-o", "two"]).code(), 0);
+    let one = tree(&book.path().join("one"));
+    assert_eq!(one, tree(&book.path().join("two")), "deterministic");
+    let manifest = String::from_utf8_lossy(&one["search-index.js"]).into_owned();
+    assert!(
+        manifest.starts_with("window.RUNBOOK_SEARCH={\"v\":2,") && manifest.len() < 2048,
+        "{manifest}"
+    );
+    let shards: Vec<&String> = one.keys().filter(|k| k.starts_with("search/")).collect();
+    let terms = shards.iter().filter(|k| k.starts_with("search/t")).count();
+    let docs = shards.iter().filter(|k| k.starts_with("search/d")).count();
+    assert!(terms > 3 && docs > 3, "{shards:?}");
+    for name in &shards {
+        let text = String::from_utf8_lossy(&one[*name]);
+        assert!(text.starts_with("RUNBOOK_SEARCH_SHARD(\""), "{name}");
+        assert!(!text.contains("</script"), "{name}");
+    }
+    // The keys name the shards in order; "replicas" is in exactly one of them.
+    let keys: serde_json::Value = serde_json::from_str(
+        manifest
+            .split("\"keys\":")
+            .nth(1)
+            .and_then(|rest| rest.split(",\"dir\"").next())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(keys.as_array().unwrap().len(), terms);
+    let with_term: Vec<&&String> = shards
+        .iter()
+        .filter(|k| String::from_utf8_lossy(&one[**k]).contains("\"replicas\":["))
+        .collect();
+    assert_eq!(with_term.len(), 1, "{with_term:?}");
+    let markdown: u64 = ["restart.md", "rollback.md", "scaling.md", "index.md"]
+        .iter()
+        .map(|f| {
+            std::fs::metadata(root.join("content").join(f))
+                .unwrap()
+                .len()
+        })
+        .sum();
+    assert!(
+        (one[*with_term[0]].len() as u64) < markdown / 4,
+        "one shard is a small part of the index"
+    );
+    // A book below the size keeps everything inline in search-index.js.
+    let small = small_book();
+    assert_eq!(build(&small, &[]).code(), 0);
+    let site = small.path().join("site");
+    assert!(read(site.join("search-index.js")).contains("\"keys\":null"));
+    assert!(!site.join("search").exists());
 }

@@ -4,6 +4,8 @@
   "use strict";
 
   var root = document.body.getAttribute("data-root") || "";
+  // The 404 page, served at any depth, reads this to find its way back to the site.
+  try { localStorage.setItem("runbook:root", new URL(root || "./", location.href).href); } catch (e) { /* storage off */ }
 
   // ---------- copy buttons ----------
   function copyText(text) {
@@ -127,24 +129,65 @@
   if (!input || !panel || !list) return;
 
   var KINDS = { s: "section", c: "command", k: "check", m: "step", n: "snippet", v: "severity" };
-  var index = null;
-  var haystacks = null;
+  // The index: a manifest (search-index.js), then term and document shards loaded as
+  // <script> tags (no fetch: it works from file://). See src/site/search.rs for the format.
+  var manifest = null;
   var loading = false;
+  var shards = { t: {}, d: {} };
+  var pending = {};
+  var indexUrl = input.getAttribute("data-index") || root + "search-index.js";
+  var base = indexUrl.replace(/[^\/]*$/, "");
   var active = -1;
   var timer = null;
+  var seq = 0;
+  var MAX_TERM = 32;
+
+  // Called by every shard script.
+  window.RUNBOOK_SEARCH_SHARD = function (kind, id, data) {
+    if (!shards[kind]) return;
+    shards[kind][id] = data;
+    var waiting = pending[kind + id];
+    delete pending[kind + id];
+    (waiting || []).forEach(function (cb) { cb(null); });
+  };
+
+  function shard(kind, id) {
+    return new Promise(function (resolve, reject) {
+      var done = function (err) { if (err) reject(err); else resolve(shards[kind][id]); };
+      if (shards[kind][id]) { done(null); return; }
+      var key = kind + id;
+      if (pending[key]) { pending[key].push(done); return; }
+      pending[key] = [done];
+      var script = document.createElement("script");
+      script.src = base + manifest.dir + kind + id + ".js";
+      var fail = function () {
+        var waiting = pending[key];
+        delete pending[key];
+        (waiting || []).forEach(function (cb) { cb(new Error("cannot load " + script.src)); });
+      };
+      script.onload = fail; // a shard that loaded has already registered itself
+      script.onerror = fail;
+      document.head.appendChild(script);
+    });
+  }
 
   function loadIndex() {
-    if (index || loading) return;
+    if (manifest || loading) return;
     loading = true;
     status.textContent = "Loading the search index…";
     var script = document.createElement("script");
-    script.src = input.getAttribute("data-index") || root + "search-index.js";
+    script.src = indexUrl;
     script.onload = function () {
-      index = window.RUNBOOK_SEARCH || { pages: [], items: [] };
-      haystacks = index.items.map(function (item) {
-        return (item[2] + "\n" + item[3] + "\n" + index.pages[item[0]][1]).toLowerCase();
-      });
       loading = false;
+      var m = window.RUNBOOK_SEARCH;
+      if (!m || m.v !== 2) { status.textContent = "The search index could not be read."; return; }
+      if (!m.keys) {
+        // A small book: the entries are inline; derive the term index here.
+        shards.d[0] = m.docs;
+        shards.t[0] = deriveTerms(m.docs);
+        m.keys = [""];
+      }
+      manifest = m;
       search();
     };
     script.onerror = function () {
@@ -154,8 +197,65 @@
     document.head.appendChild(script);
   }
 
-  function terms(query) {
-    return query.toLowerCase().split(/\s+/).filter(function (t) { return t.length > 0; });
+  // Same rule as search::terms in Rust: split at ASCII non-alphanumerics, lower case, cut.
+  function terms(text) {
+    return text.toLowerCase().split(/[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/)
+      .filter(function (t) { return t.length > 0; })
+      .map(function (t) { return t.slice(0, MAX_TERM); });
+  }
+
+  // Postings as the build writes them: (item - previous) << 4 | flags.
+  function deriveTerms(docs) {
+    var out = {}, last = {};
+    docs.i.forEach(function (item, id) {
+      var flags = {}, command = item[4] === "c" ? 8 : 0;
+      var add = function (t, f) { flags[t] = (flags[t] || 0) | f | command; };
+      terms(docs.p[item[0]][1]).forEach(function (t) { add(t, 0); });
+      terms(item[2]).forEach(function (t) { add(t, 4); });
+      terms(item[3]).forEach(function (t, i) { add(t, i === 0 ? 3 : 2); });
+      Object.keys(flags).forEach(function (t) {
+        if (!Object.prototype.hasOwnProperty.call(out, t)) { out[t] = []; last[t] = 0; }
+        out[t].push(((id - last[t]) << 4) | flags[t]);
+        last[t] = id;
+      });
+    });
+    return out;
+  }
+
+  // Shards a query word needs: the one of its longest key, and those under the word.
+  function shardsFor(word) {
+    var best = -1, ids = [];
+    manifest.keys.forEach(function (key, id) {
+      if (word.lastIndexOf(key, 0) === 0 && (best === -1 || key.length > manifest.keys[best].length)) best = id;
+      else if (word.length > 1 && key.length > word.length && key.lastIndexOf(word, 0) === 0) ids.push(id);
+    });
+    if (best !== -1) ids.push(best);
+    return ids;
+  }
+
+  // Entry → flags (OR over every term the word matches).
+  function postings(word) {
+    var hits = new Map();
+    shardsFor(word).forEach(function (id) {
+      var table = shards.t[id];
+      Object.keys(table).forEach(function (term) {
+        if (word.length > 1 ? term.lastIndexOf(word, 0) !== 0 : term !== word) return;
+        var list = table[term], item = 0;
+        for (var i = 0; i < list.length; i++) {
+          item += list[i] >> 4;
+          hits.set(item, (hits.get(item) || 0) | (list[i] & 15));
+        }
+      });
+    });
+    return hits;
+  }
+
+  function weight(flags) { return (flags & 4 ? 3 : 0) + (flags & 2 ? 2 : 0) + (flags & 1 ? 1 : 0); }
+
+  function entry(id) {
+    var docs = shards.d[Math.floor(id / manifest.per)];
+    var item = docs.i[id % manifest.per];
+    return { item: item, page: docs.p[item[0]] };
   }
 
   // Appends `text` to `el` as text nodes, with each term wrapped in <mark>. No innerHTML:
@@ -187,18 +287,6 @@
     return (start > 0 ? "…" : "") + text.slice(start, start + 160) + (start + 160 < text.length ? "…" : "");
   }
 
-  function score(item, words) {
-    var heading = item[2].toLowerCase(), text = item[3].toLowerCase();
-    var s = 0;
-    words.forEach(function (w) {
-      if (heading.indexOf(w) !== -1) s += 3;
-      if (text.indexOf(w) !== -1) s += 2;
-      if (text.indexOf(w) === 0) s += 1;
-    });
-    if (item[4] === "c") s += 1;
-    return s;
-  }
-
   function setActive(i) {
     var items = list.children;
     if (!items.length) { active = -1; input.removeAttribute("aria-activedescendant"); return; }
@@ -215,27 +303,49 @@
 
   function search() {
     var query = input.value.trim();
+    var mine = ++seq;
+    if (!query) { list.textContent = ""; active = -1; status.textContent = ""; open(false); return; }
+    open(true);
+    if (!manifest) { loadIndex(); return; }
+    var words = terms(query);
+    var needed = {};
+    words.forEach(function (w) { shardsFor(w).forEach(function (id) { needed[id] = true; }); });
+    Promise.all(Object.keys(needed).map(function (id) { return shard("t", id); })).then(function () {
+      if (mine !== seq) return null;
+      var maps = words.map(postings).sort(function (a, b) { return a.size - b.size; });
+      var hits = [];
+      if (maps.length) {
+        maps[0].forEach(function (flags, id) {
+          var score = weight(flags), any = flags;
+          for (var w = 1; w < maps.length; w++) {
+            var f = maps[w].get(id);
+            if (f === undefined) return;
+            score += weight(f);
+            any |= f;
+          }
+          hits.push([score + (any & 8 ? 1 : 0), id]);
+        });
+      }
+      var total = hits.length;
+      hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+      hits = hits.slice(0, 20);
+      var docs = {};
+      hits.forEach(function (h) { docs[Math.floor(h[1] / manifest.per)] = true; });
+      return Promise.all(Object.keys(docs).map(function (id) { return shard("d", id); })).then(function () {
+        if (mine === seq) show(query, words, hits, total);
+      });
+    }).catch(function () {
+      if (mine === seq) status.textContent = "The search index could not be loaded.";
+    });
+  }
+
+  function show(query, words, hits, total) {
     list.textContent = "";
     active = -1;
-    if (!query) { status.textContent = ""; open(false); return; }
-    open(true);
-    if (!index) { loadIndex(); return; }
-    var words = terms(query);
-    var hits = [];
-    for (var i = 0; i < haystacks.length; i++) {
-      var h = haystacks[i];
-      var all = true;
-      for (var w = 0; w < words.length; w++) { if (h.indexOf(words[w]) === -1) { all = false; break; } }
-      if (all) hits.push(i);
-    }
-    var total = hits.length;
-    hits = hits.map(function (i) { return [score(index.items[i], words), i]; })
-      .sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; })
-      .slice(0, 20);
     status.textContent = total ? (total > 20 ? "Top 20 of " + total + " matches" : total + (total === 1 ? " match" : " matches")) : "No matches for “" + query + "”";
     hits.forEach(function (pair, n) {
-      var item = index.items[pair[1]];
-      var page = index.pages[item[0]];
+      var found = entry(pair[1]);
+      var item = found.item, page = found.page;
       var li = document.createElement("li");
       li.id = "search-hit-" + n;
       li.setAttribute("role", "option");
@@ -270,7 +380,7 @@
   input.addEventListener("focus", loadIndex);
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(search, index && index.items.length > 50000 ? 120 : 30);
+    timer = setTimeout(search, manifest && manifest.n > 50000 ? 120 : 30);
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown") { event.preventDefault(); setActive(active + 1); }
