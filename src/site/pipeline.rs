@@ -74,8 +74,9 @@ pub trait SiteInput: Sync {
     fn runbook_paths(&self) -> Vec<&str>;
     /// Bytes of Markdown in the book.
     fn markdown_bytes(&self) -> usize;
-    /// `f` applied to every runbook and its source, on all cores; results in book order.
-    fn map_runbooks<T, F>(&self, f: F) -> Vec<T>
+    /// `f` applied to the runbooks at `range` (positions in book order) and their sources,
+    /// on all cores; results in book order.
+    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Vec<T>
     where
         T: Send,
         F: Fn(&Runbook, &SourceFile) -> T + Sync + Send;
@@ -94,15 +95,14 @@ impl SiteInput for LoadedBook {
     fn markdown_bytes(&self) -> usize {
         self.sources.iter().map(|s| s.text.len()).sum()
     }
-    fn map_runbooks<T, F>(&self, f: F) -> Vec<T>
+    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Vec<T>
     where
         T: Send,
         F: Fn(&Runbook, &SourceFile) -> T + Sync + Send,
     {
-        self.book
-            .runbooks
+        self.book.runbooks[range.clone()]
             .par_iter()
-            .zip(self.sources.par_iter())
+            .zip(self.sources[range].par_iter())
             .map(|(runbook, source)| f(runbook, source))
             .collect()
     }
@@ -121,12 +121,12 @@ impl SiteInput for SourceBook {
     fn markdown_bytes(&self) -> usize {
         self.sources.iter().map(|s| s.text.len()).sum()
     }
-    fn map_runbooks<T, F>(&self, f: F) -> Vec<T>
+    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Vec<T>
     where
         T: Send,
         F: Fn(&Runbook, &SourceFile) -> T + Sync + Send,
     {
-        self.sources
+        self.sources[range]
             .par_iter()
             .map(|source| f(&crate::parse::parse_runbook(source), source))
             .collect()
@@ -212,19 +212,27 @@ fn build_with(
         pages: &plan.pages,
         allow_html: config.config.site.allow_html,
     };
-    let outputs = render_pages(
-        loaded, &plan, &ctx, &tera, &theme, &site, opts.today, &staging, only,
-    )?;
-    let mut summaries = Vec::with_capacity(outputs.len());
+    let mut summaries = Vec::new();
     let mut severities = Vec::new();
     let mut index = SearchIndex::default();
     let mut diagnostics = Vec::new();
-    for out in outputs {
-        summaries.push(out.summary);
-        severities.extend(out.severity);
-        index.append(out.search);
-        diagnostics.extend(out.diagnostics);
-    }
+    render_pages(
+        loaded,
+        &plan,
+        &ctx,
+        &tera,
+        &theme,
+        &site,
+        opts.today,
+        &staging,
+        only,
+        |out| {
+            summaries.push(out.summary);
+            severities.extend(out.severity);
+            index.append(out.search);
+            diagnostics.extend(out.diagnostics);
+        },
+    )?;
     let taken = Theme::embedded()
         .statics
         .keys()
@@ -424,8 +432,12 @@ pub struct PageOutput {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Stage 3: renders and writes every runbook page, in parallel; returns what the rest of the
-/// pipeline needs of each, in book order.
+/// Runbooks rendered in parallel before their outputs are handed on: each runbook's search
+/// part is a small term map, and holding all of them at once was most of the peak memory.
+const CHUNK: usize = 256;
+
+/// Stage 3: renders and writes every runbook page, in parallel, chunk by chunk; hands what
+/// the rest of the pipeline needs of each to `consume`, in book order.
 #[allow(clippy::too_many_arguments)]
 pub fn render_pages(
     loaded: &impl SiteInput,
@@ -437,7 +449,8 @@ pub fn render_pages(
     today: NaiveDate,
     staging: &Staging,
     only: Option<&std::collections::BTreeSet<String>>,
-) -> Result<Vec<PageOutput>, SiteError> {
+    mut consume: impl FnMut(PageOutput),
+) -> Result<(), SiteError> {
     // Folders first, once each, so parallel writers never race to create them.
     let mut dirs: Vec<PathBuf> = loaded
         .runbook_paths()
@@ -451,7 +464,7 @@ pub fn render_pages(
         std::fs::create_dir_all(dir).map_err(|e| SiteError::io(dir, e))?;
     }
     let plan_config = &loaded.config().config.plan;
-    let outputs = loaded.map_runbooks(|runbook, source| {
+    let render = |runbook: &Runbook, source: &SourceFile| {
         let Some(page) = plan.pages.get(&runbook.path) else {
             return Ok(None);
         };
@@ -491,12 +504,16 @@ pub fn render_pages(
             crate::plan::json::render(runbook, plan_config).as_bytes(),
         )?;
         Ok(Some(output))
-    });
-    let mut kept = Vec::with_capacity(outputs.len());
-    for output in outputs {
-        kept.extend(output?);
+    };
+    let total = loaded.runbook_paths().len();
+    for start in (0..total).step_by(CHUNK) {
+        for output in loaded.map_runbooks(start..total.min(start + CHUNK), render) {
+            if let Some(output) = output? {
+                consume(output);
+            }
+        }
     }
-    Ok(kept)
+    Ok(())
 }
 
 /// One runbook page as HTML, and the images it shows.
