@@ -414,8 +414,13 @@ pub fn from_analysis(analysis: &Analysis<'_>) -> Plan {
 
 /// The plan of `runbook` as pretty-printed JSON, ending in a newline.
 pub fn render(runbook: &Runbook, config: &PlanConfig) -> String {
+    render_analysis(&analyze(runbook, config))
+}
+
+/// The JSON plan text from an analysis (the site renders both plans from one analysis).
+pub fn render_analysis(analysis: &Analysis<'_>) -> String {
     // Serializing plain strings, numbers and vectors cannot fail.
-    let mut json = serde_json::to_string_pretty(&plan(runbook, config))
+    let mut json = serde_json::to_string_pretty(&from_analysis(analysis))
         .unwrap_or_else(|err| format!("{{\"error\": {:?}}}", err.to_string()));
     json.push('\n');
     json

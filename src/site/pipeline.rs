@@ -495,13 +495,14 @@ pub fn render_pages(
         // The plans sit next to the page, so the page can link them and a reader can run
         // what they read (see docs/plan.md).
         let (sh, json) = plan_paths(page);
+        let analysis = crate::plan::analyze(runbook, plan_config);
         staging.write(
             &sh,
-            crate::plan::bash::render(runbook, plan_config).as_bytes(),
+            crate::plan::bash::render_analysis(&analysis, &plan_config.shell).as_bytes(),
         )?;
         staging.write(
             &json,
-            crate::plan::json::render(runbook, plan_config).as_bytes(),
+            crate::plan::json::render_analysis(&analysis).as_bytes(),
         )?;
         Ok(Some(output))
     };
