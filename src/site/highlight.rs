@@ -55,8 +55,12 @@ impl Highlighter {
     /// HTML for `code` in `lang`: escaped text with `<span class="hl-...">` tokens; plain
     /// escaped text for languages syntect does not know.
     pub fn highlight(&self, lang: &str, code: &str) -> String {
-        if crate::parse::shell::is_shell_lang(&lang.to_ascii_lowercase()) {
+        let lower = lang.to_ascii_lowercase();
+        if crate::parse::shell::is_shell_lang(&lower) {
             return super::shell_highlight::highlight(code);
+        }
+        if let Some(highlight) = super::data_highlight::for_lang(&lower) {
+            return highlight(code);
         }
         let Some(syntax) = self.syntax(lang) else {
             return super::escape::html(code);

@@ -4,6 +4,7 @@
 //! function that tests call directly; only `cli/build.rs` prints.
 
 pub mod assets;
+pub mod data_highlight;
 pub mod escape;
 pub mod highlight;
 pub mod not_found;
