@@ -456,7 +456,9 @@ fn example_for(runbook: &Runbook, placeholder: &str) -> Option<String> {
     if !(placeholder.contains("xxx") || placeholder.contains("XXX")) {
         return None;
     }
-    let runs = Regex::new("x{3,}|X{3,}").ok()?;
+    static RUNS: std::sync::LazyLock<Regex> =
+        std::sync::LazyLock::new(|| Regex::new("x{3,}|X{3,}").expect("valid regex"));
+    let runs = &*RUNS;
     let mut pattern = String::from(r"(?:^|[^A-Za-z0-9_.-])(");
     let mut last = 0;
     for m in runs.find_iter(placeholder) {

@@ -29,6 +29,7 @@ use super::SiteError;
 use super::output::Staging;
 use crate::model::{Runbook, StepKind};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -157,12 +158,17 @@ impl SearchIndex {
                 .push((page, step.id.clone(), heading, text, kind));
         }
         let title: Vec<String> = terms(&runbook.title).collect();
-        for id in first..self.items.len().min(MAX_ITEMS) {
-            for (term, flags) in item_terms(&self.items[id], &title) {
-                self.terms
-                    .entry(term)
-                    .or_default()
-                    .push(((id as u32) << 4) | flags);
+        let (items, index) = (&self.items, &mut self.terms);
+        let end = items.len().min(MAX_ITEMS);
+        for (id, item) in items.iter().enumerate().take(end).skip(first) {
+            for (term, flags) in item_terms(item, &title) {
+                let posting = ((id as u32) << 4) | flags;
+                match index.get_mut(term.as_ref()) {
+                    Some(postings) => postings.push(posting),
+                    None => {
+                        index.insert(term.into_owned(), vec![posting]);
+                    }
+                }
             }
         }
     }
@@ -311,21 +317,45 @@ impl SearchIndex {
     }
 }
 
-/// Each distinct term of an entry with its flags; the page title's terms count too.
-fn item_terms(item: &Item, title: &[String]) -> BTreeMap<String, u32> {
+/// Each distinct term of an entry with its flags, sorted; the page title's terms count too.
+/// Terms are borrowed from the entry where they need no lower-casing (most of them): this
+/// runs for every entry of the book.
+fn item_terms<'a>(item: &'a Item, title: &'a [String]) -> Vec<(Cow<'a, str>, u32)> {
     let command = if item.4 == 'c' { FLAG_COMMAND } else { 0 };
-    let mut out: BTreeMap<String, u32> = BTreeMap::new();
-    for term in title {
-        *out.entry(term.clone()).or_insert(0) |= command;
-    }
-    for term in terms(&item.2) {
-        *out.entry(term).or_insert(0) |= FLAG_HEADING | command;
-    }
-    for (i, term) in terms(&item.3).enumerate() {
-        let start = if i == 0 { FLAG_START } else { 0 };
-        *out.entry(term).or_insert(0) |= FLAG_TEXT | start | command;
-    }
+    let mut out: Vec<(Cow<'a, str>, u32)> = title
+        .iter()
+        .map(|t| (Cow::Borrowed(t.as_str()), command))
+        .collect();
+    out.extend(terms_cow(&item.2).map(|t| (t, FLAG_HEADING | command)));
+    out.extend(
+        terms_cow(&item.3)
+            .enumerate()
+            .map(|(i, t)| (t, FLAG_TEXT | command | if i == 0 { FLAG_START } else { 0 })),
+    );
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 |= later.1;
+        }
+        same
+    });
     out
+}
+
+/// `terms`, borrowing each term that is already lower-case ASCII (it is its own result).
+fn terms_cow(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            if t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                Cow::Borrowed(&t[..t.len().min(MAX_TERM)])
+            } else {
+                Cow::Owned(terms(t).next().unwrap_or_default())
+            }
+        })
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
