@@ -235,6 +235,16 @@ fn background_commands_are_stopped_when_the_plan_ends() {
         pid_file.display()
     );
     make_executable(&drill.book.write("bin/kubectl", sleeper));
+    // The next step waits until the background command has really started, so the plan
+    // cannot end (and stop it) before it has written its pid, however loaded the machine.
+    let waiter = format!(
+        "#!/bin/sh
+for _ in $(seq 1 200); do [ -s '{}' ] && exit 0; sleep 0.05; done
+exit 1
+",
+        pid_file.display()
+    );
+    make_executable(&drill.book.write("bin/curl", waiter));
     let run = drill.run(&["--yes", "--interactive"], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
