@@ -51,7 +51,10 @@ pub fn render(runbook: &Runbook, config: &PlanConfig) -> String {
 /// The bash script from an analysis; `shell` is `[plan] shell`, for the `#!` line.
 pub fn render_analysis(analysis: &Analysis<'_>, shell: &str) -> String {
     let runbook = analysis.runbook;
-    let mut out = String::new();
+    // Sized up front: the runtime alone is about 14 KB, and growing by doubling copied it
+    // several times per script.
+    let mut out =
+        String::with_capacity(RUNTIME.len() + MAIN.len() + 4096 + 512 * analysis.steps.len());
     out.push_str(&shebang(shell));
     out.push('\n');
     let _ = writeln!(out, "# Plan of the runbook {}", one_line(&runbook.title));

@@ -247,6 +247,7 @@ fn build_with(
         &taken,
     )?;
     let write_page = |name: &str, html: String| staging.write(name, html.as_bytes());
+    // One after the other, not side by side: together they would set the build's peak memory.
     write_page(
         "index.html",
         render_index(&tera, &theme, &site, &summaries)?,
@@ -507,11 +508,22 @@ pub fn render_pages(
         Ok(Some(output))
     };
     let total = loaded.runbook_paths().len();
+    // Not overlapped with the next chunk's rendering: handing outputs from one thread to
+    // another that way raised the peak memory by about 25 MB for 0.1 s.
     for start in (0..total).step_by(CHUNK) {
-        for output in loaded.map_runbooks(start..total.min(start + CHUNK), render) {
-            if let Some(output) = output? {
-                consume(output);
-            }
+        let outputs = loaded.map_runbooks(start..total.min(start + CHUNK), render);
+        hand_on(outputs, &mut consume)?;
+    }
+    Ok(())
+}
+
+fn hand_on(
+    outputs: Vec<Result<Option<PageOutput>, SiteError>>,
+    consume: &mut impl FnMut(PageOutput),
+) -> Result<(), SiteError> {
+    for output in outputs {
+        if let Some(output) = output? {
+            consume(output);
         }
     }
     Ok(())
