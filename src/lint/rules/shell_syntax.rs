@@ -25,7 +25,6 @@
 //! prompt are checked like any other; bash-only syntax is accepted (the grammar is bash).
 
 use super::super::{Context, Sink};
-use rayon::prelude::*;
 use regex::Regex;
 use std::io::Cursor;
 use std::sync::LazyLock;
@@ -34,23 +33,18 @@ use std::sync::LazyLock;
 static POSITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" at \d+,\d+.*$").unwrap());
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    // Parsing every command of a large book is the costliest rule: runbooks in parallel,
-    // findings kept in book order.
-    let runbooks: Vec<_> = cx.runbooks().collect();
-    let found: Vec<_> = runbooks
-        .par_iter()
-        .flat_map_iter(|(idx, runbook, _)| {
-            runbook.commands().filter_map(move |(step, cmd)| {
-                parse_problem(&cmd.text, &cmd.placeholders).map(|problem| {
-                    cx.diag("RB118", *idx, step.span, format!("this command does not parse as bash: {problem}"))
-                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error")
-                })
-            })
-        })
-        .collect();
-    for diag in found {
-        sink.push(diag);
-    }
+    // Parsing every command of a large book is the costliest rule: `each_runbook` spreads the
+    // runbooks over the cores and keeps the findings in book order.
+    cx.each_runbook(sink, |idx, runbook, _, sink| {
+        for (step, cmd) in runbook.commands() {
+            if let Some(problem) = parse_problem(&cmd.text, &cmd.placeholders) {
+                sink.push(
+                    cx.diag("RB118", idx, step.span, format!("this command does not parse as bash: {problem}"))
+                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error"),
+                );
+            }
+        }
+    });
 }
 
 /// Why `text` is not valid bash, or `None` when it parses.
