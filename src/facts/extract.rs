@@ -935,7 +935,7 @@ pub fn is_name(text: &str) -> bool {
 }
 
 /// Strong service names: named as a deployment, service, label, compose service or URL host.
-pub fn known_services(raws: &[Raw]) -> BTreeSet<String> {
+pub fn known_services<'a>(raws: impl IntoIterator<Item = &'a Raw>) -> BTreeSet<String> {
     let mut known = BTreeSet::new();
     for raw in raws {
         match &raw.kind {
