@@ -53,6 +53,9 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
     for placeholder in placeholders {
         code = code.replace(placeholder.as_str(), "PLACEHOLDER");
     }
+    if is_plain_command(&code) {
+        return None;
+    }
     let mut parser = brush_parser::Parser::builder().build(Cursor::new(code.as_bytes()));
     match parser.parse_program() {
         Ok(_) => None,
@@ -71,9 +74,79 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
     }
 }
 
+/// Words bash reads as grammar when they stand where a command name may.
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do",
+    "done", "in", "function", "time", "coproc",
+];
+
+/// True for a command that cannot fail to parse, so the shell parser (the costliest part of
+/// linting a large book) can be skipped: one line of plain words (letters, digits and
+/// `-_./:,=@%+`) with no reserved word among them, optionally piped into more such commands
+/// with single `|`s between non-empty parts. Quotes, `$`, brackets, redirections, `;`, `&`,
+/// `\`, `#`, globs and anything else go to the parser. Most commands in runbooks are like
+/// this (`kubectl get pods -n prod`), and the property test below checks the claim against
+/// the parser.
+fn is_plain_command(code: &str) -> bool {
+    let plain = |c: char| c.is_ascii_alphanumeric() || " -_./:,=@%+|".contains(c);
+    code.chars().all(plain)
+        && code.split('|').all(|part| {
+            let mut words = part.split(' ').filter(|w| !w.is_empty()).peekable();
+            words.peek().is_some() && words.all(|w| !RESERVED.contains(&w))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the parser says, without the shortcut.
+    fn parser_problem(code: &str) -> bool {
+        let mut parser = brush_parser::Parser::builder().build(Cursor::new(code.as_bytes()));
+        parser.parse_program().is_err()
+    }
+
+    #[test]
+    fn plain_commands_are_recognised() {
+        for code in [
+            "kubectl get pods -n prod",
+            "a | b",
+            "x=1 y",
+            "curl http://a:80/b",
+        ] {
+            assert!(is_plain_command(code), "{code}");
+            assert!(!parser_problem(code), "{code}");
+        }
+        for code in [
+            "", "a |", "| a", "a || b", "a | | b", "if x", "echo 'a'", "a\nb", "a;b",
+        ] {
+            assert!(!is_plain_command(code), "{code}");
+        }
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// Whatever the shortcut accepts, the parser accepts too.
+        #[test]
+        fn plain_commands_parse(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[A-Za-z0-9_./:,=@%+-]{1,6}",
+                    proptest::sample::select(RESERVED).prop_map(str::to_owned),
+                    proptest::strategy::Just("|".to_owned()),
+                ],
+                0..8,
+            ),
+        ) {
+            let code = words.join(" ");
+            if is_plain_command(&code) {
+                proptest::prop_assert!(!parser_problem(&code), "{code}");
+            }
+        }
+    }
 
     #[test]
     fn real_commands_parse_and_broken_ones_do_not() {
