@@ -9,6 +9,7 @@ use crate::diag::{Diagnostic, Severity, github, human, json, sarif};
 use crate::lint::{self, LintReport, registry};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
@@ -286,8 +287,15 @@ fn human_output(books: &[Linted]) -> String {
     let (mut errors, mut warnings, mut infos, mut files) = (0, 0, 0, 0);
     for book in books {
         let lines = |file: &str, line: usize| book.report.line_text(&book.loaded, file, line);
-        for diag in &book.report.diagnostics {
-            out.push_str(&human::render(diag, &lines, color));
+        // Frames are independent: rendered on all cores, printed in order.
+        let frames: Vec<String> = book
+            .report
+            .diagnostics
+            .par_iter()
+            .map(|diag| human::render(diag, &lines, color))
+            .collect();
+        for frame in frames {
+            out.push_str(&frame);
             out.push('\n');
         }
         let (e, w, i) = book.report.counts();

@@ -163,16 +163,35 @@ pub struct LintReport {
     pub redactions: Vec<(String, Range<usize>)>,
     /// Number of runbooks linted.
     pub files: usize,
+    /// Per file: its index in `LoadedBook::sources` and its redactions in order, so that
+    /// `line_text` for tens of thousands of findings does not search both lists each time.
+    by_file: HashMap<String, (usize, Vec<Range<usize>>)>,
 }
 
 impl LintReport {
     /// The text of `line` in `file` with secrets masked, for frames.
     pub fn line_text(&self, loaded: &LoadedBook, file: &str, line: usize) -> Option<String> {
-        let source = loaded.sources.iter().find(|s| s.path == file)?;
+        let indexed = self
+            .by_file
+            .get(file)
+            .filter(|(idx, _)| loaded.sources.get(*idx).is_some_and(|s| s.path == file));
+        let (source, ranges): (_, Box<dyn Iterator<Item = &Range<usize>>>) = match indexed {
+            Some((idx, ranges)) => (&loaded.sources[*idx], Box::new(ranges.iter())),
+            // Not the book this report was made from: search.
+            None => (
+                loaded.sources.iter().find(|s| s.path == file)?,
+                Box::new(
+                    self.redactions
+                        .iter()
+                        .filter(|(f, _)| f == file)
+                        .map(|(_, r)| r),
+                ),
+            ),
+        };
         let start = source.line_start(line)?;
         let text = source.line_text(line)?;
         let mut out = text.to_owned();
-        for (_, range) in self.redactions.iter().filter(|(f, _)| f == file) {
+        for range in ranges {
             let from = range.start.max(start) - start;
             let to = range.end.min(start + text.len()).saturating_sub(start);
             if from < to && out.is_char_boundary(from) && out.is_char_boundary(to) {
@@ -293,10 +312,22 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
             ))
     });
     diagnostics.dedup();
+    let mut by_file: HashMap<String, (usize, Vec<Range<usize>>)> = HashMap::new();
+    for (idx, source) in loaded.sources.iter().enumerate() {
+        by_file
+            .entry(source.path.clone())
+            .or_insert((idx, Vec::new()));
+    }
+    for (file, range) in &sink.redactions {
+        if let Some((_, ranges)) = by_file.get_mut(file) {
+            ranges.push(range.clone());
+        }
+    }
     Ok(LintReport {
         diagnostics,
         redactions: sink.redactions,
         files: cx.include.iter().filter(|i| **i).count(),
+        by_file,
     })
 }
 
