@@ -36,8 +36,23 @@ pub fn render_pretty(diags: &[&Diagnostic], files: usize) -> String {
             text
         })
         .collect();
-    let list = format!("\"diagnostics\": [\n{}\n  ]", items.join(",\n"));
-    frame.replacen("\"diagnostics\": []", &list, 1) + "\n"
+    // One copy of megabytes of text: the frame up to the empty list, the items, the rest.
+    const EMPTY: &str = "\"diagnostics\": []";
+    let at = frame.find(EMPTY).expect("the frame names the list");
+    let size = frame.len() + items.iter().map(|i| i.len() + 2).sum::<usize>() + 8;
+    let mut out = String::with_capacity(size);
+    out.push_str(&frame[..at]);
+    out.push_str("\"diagnostics\": [\n");
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(item);
+    }
+    out.push_str("\n  ]");
+    out.push_str(&frame[at + EMPTY.len()..]);
+    out.push('\n');
+    out
 }
 
 fn pretty(value: &Value) -> String {
