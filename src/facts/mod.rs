@@ -96,7 +96,7 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
     // Runbooks are read in parallel (a large book has hundreds of thousands of commands);
     // the statements keep book order, so majorities and "stated here" labels do not depend
     // on thread timing.
-    let per_runbook: Vec<Vec<extract::Raw>> = book
+    let mut per_runbook: Vec<Vec<extract::Raw>> = book
         .runbooks
         .par_iter()
         .zip(sources.par_iter())
@@ -137,6 +137,24 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
             runbooks_setting_ns.insert(raw.runbook);
         }
     }
+    // Pod names resolve against the services of the whole book; that lookup is the costly
+    // part of placing a statement, so it runs per runbook on all cores first, leaving only
+    // known (strong) names for the loop below.
+    per_runbook.par_iter_mut().for_each(|raws| {
+        for raw in raws {
+            if let extract::RawKind::Kube { names, .. } = &mut raw.kind {
+                let mut services = BTreeSet::new();
+                for (name, strong) in names.drain(..) {
+                    if strong {
+                        services.insert(name);
+                    } else if let Some(service) = extract::resolve_pod(&name, &known) {
+                        services.insert(service);
+                    }
+                }
+                names.extend(services.into_iter().map(|s| (s, true)));
+            }
+        }
+    });
     for raw in per_runbook.into_iter().flatten() {
         let file = book.runbooks[raw.runbook].path.as_str();
         match raw.kind {
