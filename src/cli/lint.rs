@@ -331,35 +331,17 @@ fn sarif_output(books: &[Linted]) -> String {
         })
         .collect();
     let version = env!("CARGO_PKG_VERSION");
-    let mut log: Option<serde_json::Value> = None;
+    let mut results = Vec::new();
     for book in books {
         let lines = |file: &str, line: usize| book.report.line_text(&book.loaded, file, line);
-        let one = sarif::render(
+        results.extend(sarif::results(
             &book.report.diagnostics,
             &rules,
             &book.prefix,
-            version,
             &lines,
-        );
-        match &mut log {
-            None => log = Some(one),
-            Some(log) => {
-                let more = one["runs"][0]["results"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                if let Some(results) = log["runs"][0]["results"].as_array_mut() {
-                    results.extend(more);
-                }
-            }
-        }
+        ));
     }
-    let log = log.unwrap_or_else(|| sarif::render(&[], &rules, "", version, &|_, _| None));
-    pretty(&log)
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+    sarif::render_pretty(&rules, version, &results)
 }
 
 /// `content/` when the book root is `content` under the working directory; empty when it is
