@@ -275,14 +275,24 @@ fn load_reusing(
             }
             None => std::collections::HashMap::new(),
         };
-    // Each slot is either a reused runbook or a source still to parse.
-    let mut slots: Vec<(FileStamp, SourceFile, Option<model::Runbook>)> =
-        Vec::with_capacity(found.len());
-    for file in found {
-        let stamp = match std::fs::metadata(&file.path) {
-            Ok(meta) => FileStamp::of(&meta),
+    // Each file's stamp, taken on all cores: a large book has tens of thousands of files.
+    let stamps: Vec<std::io::Result<FileStamp>> = {
+        use rayon::prelude::*;
+        found
+            .par_iter()
+            .map(|file| std::fs::metadata(&file.path).map(|meta| FileStamp::of(&meta)))
+            .collect()
+    };
+    // Each slot is either a reused runbook, a file still to read and parse, or a problem.
+    let mut slots: Vec<Slot<'_>> = Vec::with_capacity(found.len());
+    for (file, stamp) in found.iter().zip(stamps) {
+        let stamp = match stamp {
+            Ok(stamp) => stamp,
             Err(err) => {
-                diagnostics.push(read_error(&file.rel, format!("cannot read: {err}")));
+                slots.push(Slot::Failed(read_error(
+                    &file.rel,
+                    format!("cannot read: {err}"),
+                )));
                 continue;
             }
         };
@@ -291,34 +301,32 @@ fn load_reusing(
             && stamp.modified.is_some()
             && !is_forced(&force_reread, &file.path)
         {
-            slots.push((stamp, source, Some(runbook)));
+            slots.push(Slot::Loaded(stamp, source, runbook));
             continue;
         }
-        match read_source(&file.path, &file.rel, stamp.len) {
-            Ok(source) => slots.push((stamp, source, None)),
-            Err(diag) => diagnostics.push(diag),
-        }
+        slots.push(Slot::Read(stamp, file));
     }
-    let to_parse: Vec<&SourceFile> = slots
-        .iter()
-        .filter(|s| s.2.is_none())
-        .map(|s| &s.1)
-        .collect();
-    let parsed_paths: Vec<String> = to_parse.iter().map(|s| s.path.clone()).collect();
-    let mut parsed = parse_all(&to_parse).into_iter();
-    let parsed_count = parsed_paths.len();
+    let fresh: Vec<bool> = slots.iter().map(|s| matches!(s, Slot::Read(..))).collect();
+    let slots = read_and_parse(slots);
+    let mut parsed_paths = Vec::new();
     let mut stamps = Vec::with_capacity(slots.len());
     let mut sources = Vec::with_capacity(slots.len());
     let mut runbooks = Vec::with_capacity(slots.len());
-    for (stamp, source, runbook) in slots {
-        let runbook = match runbook {
-            Some(runbook) => runbook,
-            None => parsed.next().expect("one parse per source to parse"),
-        };
-        stamps.push(stamp);
-        sources.push(source);
-        runbooks.push(runbook);
+    for (slot, fresh) in slots.into_iter().zip(fresh) {
+        match slot {
+            Slot::Loaded(stamp, source, runbook) => {
+                if fresh {
+                    parsed_paths.push(source.path.clone());
+                }
+                stamps.push(stamp);
+                sources.push(source);
+                runbooks.push(runbook);
+            }
+            Slot::Failed(diag) => diagnostics.push(diag),
+            Slot::Read(..) => unreachable!("read_and_parse reads every file"),
+        }
     }
+    let parsed_count = parsed_paths.len();
     let title = book_title(&config);
     let book = Book {
         schema_version: MODEL_SCHEMA_VERSION,
@@ -351,33 +359,37 @@ fn book_title(config: &LoadedConfig) -> String {
     })
 }
 
-/// Parses every source, on all cores: files are independent, and a book of 10,000 runbooks is
-/// tens of megabytes of Markdown.
-fn parse_all(sources: &[&SourceFile]) -> Vec<model::Runbook> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads == 1 || sources.len() < 16 {
-        return sources.iter().map(|s| parse::parse_runbook(s)).collect();
-    }
-    let chunk = sources.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|s| parse::parse_runbook(s))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+/// One file of a load, in book order.
+// The slots are one short-lived list moved through one pass; boxing the large variant would
+// cost an allocation per file for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Slot<'a> {
+    /// Read and parsed (now, or reused from the previous load).
+    Loaded(FileStamp, SourceFile, model::Runbook),
+    /// Still to read and parse.
+    Read(FileStamp, &'a discover::Found),
+    /// Could not be read.
+    Failed(Diagnostic),
+}
+
+/// Reads and parses every `Slot::Read`, on all cores: files are independent, and a book of
+/// 10,000 runbooks is tens of megabytes of Markdown. Reading and parsing in one pass keeps
+/// each file's text in cache for its parse; the slots keep book order.
+fn read_and_parse(slots: Vec<Slot<'_>>) -> Vec<Slot<'_>> {
+    use rayon::prelude::*;
+    slots
+        .into_par_iter()
+        .map(|slot| match slot {
+            Slot::Read(stamp, file) => match read_source(&file.path, &file.rel, stamp.len) {
+                Ok(source) => {
+                    let runbook = parse::parse_runbook(&source);
+                    Slot::Loaded(stamp, source, runbook)
+                }
+                Err(diag) => Slot::Failed(diag),
+            },
+            other => other,
+        })
+        .collect()
 }
 
 /// Whether a watcher named this file (compared by file name first, so only likely matches

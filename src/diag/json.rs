@@ -3,20 +3,76 @@
 //! Columns are 1-based; `end_column` is exclusive. File paths are relative to the book root.
 
 use super::{Diagnostic, Severity};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// Renders findings and the summary; `files` is the number of runbooks linted.
 pub fn render(diags: &[Diagnostic], files: usize) -> Value {
     let list: Vec<Value> = diags.iter().map(one).collect();
-    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
     json!({
         "diagnostics": list,
-        "summary": {
-            "errors": count(Severity::Error),
-            "warnings": count(Severity::Warning),
-            "infos": count(Severity::Info),
-            "files": files,
+        "summary": summary(diags.iter(), files),
+    })
+}
+
+/// The text of `render`, pretty-printed, with a final newline. A large book has tens of
+/// thousands of findings, so each is printed on its own, on all cores, and indented to its
+/// depth in the frame: the same bytes as pretty-printing the whole value at once.
+pub fn render_pretty(diags: &[&Diagnostic], files: usize) -> String {
+    let frame = json!({
+        "diagnostics": [],
+        "summary": summary(diags.iter().copied(), files),
+    });
+    let frame = pretty(&frame);
+    if diags.is_empty() {
+        return frame + "\n";
+    }
+    let items: Vec<String> = diags
+        .par_iter()
+        .map(|d| {
+            // Strings in JSON have their newlines escaped, so every line break is layout.
+            let mut text = String::from("    ");
+            text.push_str(&pretty(&one(d)).replace('\n', "\n    "));
+            text
+        })
+        .collect();
+    // One copy of megabytes of text: the frame up to the empty list, the items, the rest.
+    const EMPTY: &str = "\"diagnostics\": []";
+    let at = frame.find(EMPTY).expect("the frame names the list");
+    let size = frame.len() + items.iter().map(|i| i.len() + 2).sum::<usize>() + 8;
+    let mut out = String::with_capacity(size);
+    out.push_str(&frame[..at]);
+    out.push_str("\"diagnostics\": [\n");
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            out.push_str(",\n");
         }
+        out.push_str(item);
+    }
+    out.push_str("\n  ]");
+    out.push_str(&frame[at + EMPTY.len()..]);
+    out.push('\n');
+    out
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).expect("a JSON value always prints")
+}
+
+fn summary<'a>(diags: impl Iterator<Item = &'a Diagnostic>, files: usize) -> Value {
+    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    for d in diags {
+        match d.severity {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+            Severity::Info => infos += 1,
+        }
+    }
+    json!({
+        "errors": errors,
+        "warnings": warnings,
+        "infos": infos,
+        "files": files,
     })
 }
 
@@ -75,5 +131,26 @@ mod tests {
         assert_eq!(v["diagnostics"][0]["related"][0]["file"], "b.md");
         assert_eq!(v["summary"]["warnings"], 1);
         assert_eq!(v["summary"]["files"], 2);
+    }
+
+    #[test]
+    fn pretty_text_is_the_pretty_value() {
+        let a = Diagnostic::new("RB101", "port-drift", Severity::Error, "a.md", 3, 5, "m\nn")
+            .with_help("h")
+            .with_related("b.md", 1, 1, "here");
+        let b = Diagnostic::new(
+            "RB113",
+            "stale-review",
+            Severity::Warning,
+            "c.md",
+            0,
+            0,
+            "x",
+        );
+        for diags in [vec![], vec![a.clone()], vec![a, b]] {
+            let refs: Vec<&Diagnostic> = diags.iter().collect();
+            let whole = serde_json::to_string_pretty(&render(&diags, 7)).unwrap() + "\n";
+            assert_eq!(render_pretty(&refs, 7), whole);
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! number.
 
 use super::{Diagnostic, Severity};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -39,13 +40,54 @@ pub fn render(
     rules: &[RuleDescriptor],
     prefix: &str,
     version: &str,
-    line_text: &dyn Fn(&str, usize) -> Option<String>,
+    line_text: &(dyn Fn(&str, usize) -> Option<String> + Sync),
 ) -> Value {
-    let index: HashMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
+    log(rules, version, results(diags, rules, prefix, line_text))
+}
+
+/// The text of a log (as `render` gives it, pretty-printed, with a final newline) holding
+/// `results` from one or more calls of [`results`]. A large book has tens of thousands of
+/// results, so each is printed on its own, on all cores, and indented to its depth: the same
+/// bytes as pretty-printing the whole log at once.
+pub fn render_pretty(rules: &[RuleDescriptor], version: &str, results: &[Value]) -> String {
+    let frame = pretty(&log(rules, version, Vec::new()));
+    if results.is_empty() {
+        return frame + "\n";
+    }
+    let items: Vec<String> = results
+        .par_iter()
+        .map(|result| {
+            // Strings in JSON have their newlines escaped, so every line break is layout.
+            let mut text = String::from("        ");
+            text.push_str(&pretty(result).replace('\n', "\n        "));
+            text
+        })
         .collect();
+    // Keys are strings, so `"results": []` unescaped can only be the empty list itself.
+    const EMPTY: &str = "\"results\": []";
+    let at = frame.find(EMPTY).expect("the frame names the list");
+    let size = frame.len() + items.iter().map(|i| i.len() + 2).sum::<usize>() + 16;
+    let mut out = String::with_capacity(size);
+    out.push_str(&frame[..at]);
+    out.push_str("\"results\": [\n");
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(item);
+    }
+    out.push_str("\n      ]");
+    out.push_str(&frame[at + EMPTY.len()..]);
+    out.push('\n');
+    out
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).expect("a JSON value always prints")
+}
+
+/// The log around the results: schema, version and the one run with its driver.
+fn log(rules: &[RuleDescriptor], version: &str, results: Vec<Value>) -> Value {
     let driver_rules: Vec<Value> = rules
         .iter()
         .map(|r| {
@@ -59,15 +101,54 @@ pub fn render(
             })
         })
         .collect();
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-    let results: Vec<Value> = diags
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "runbook",
+                "version": version,
+                "informationUri": "https://github.com/runbook-rs/runbook",
+                "rules": driver_rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+/// One SARIF result per finding, in order. The lines for the fingerprints are read and the
+/// results built on all cores; only the occurrence count runs in order.
+pub fn results(
+    diags: &[Diagnostic],
+    rules: &[RuleDescriptor],
+    prefix: &str,
+    line_text: &(dyn Fn(&str, usize) -> Option<String> + Sync),
+) -> Vec<Value> {
+    let index: HashMap<&str, usize> = rules
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let texts: Vec<String> = diags
+        .par_iter()
+        .map(|d| line_text(&d.location.file, d.location.line).unwrap_or_default())
+        .collect();
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let numbered: Vec<_> = diags
+        .iter()
+        .zip(texts)
+        .map(|(d, text)| {
             let uri = format!("{prefix}{}", d.location.file);
-            let text = line_text(&d.location.file, d.location.line).unwrap_or_default();
             let key = (d.code.to_owned(), uri.clone(), text.trim().to_owned());
             let n = seen.entry(key.clone()).or_insert(0);
             *n += 1;
+            (d, uri, key, *n)
+        })
+        .collect();
+    numbered
+        .into_par_iter()
+        .map(|(d, uri, key, n)| {
             let fingerprint = format!("{:016x}", fnv1a(&format!("{}\0{}\0{}\0{}", key.0, key.1, key.2, n)));
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
@@ -105,23 +186,8 @@ pub fn render(
             }
             result
         })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "runbook",
-                "version": version,
-                "informationUri": "https://github.com/runbook-rs/runbook",
-                "rules": driver_rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    })
+        .collect()
 }
-
 fn location(uri: &str, line: usize, column: usize, end_line: usize, end_column: usize) -> Value {
     let mut physical = json!({
         "artifactLocation": { "uri": uri_escape(uri), "uriBaseId": "%SRCROOT%" },
@@ -190,5 +256,28 @@ mod tests {
             "docs/a%20b.md"
         );
         assert_eq!(one["runs"][0]["results"][0]["ruleIndex"], 0);
+    }
+
+    #[test]
+    fn pretty_text_is_the_pretty_log() {
+        let rules = [RuleDescriptor {
+            id: "RB101".into(),
+            name: "port-drift".into(),
+            short: "s".into(),
+            full: "f\n\"results\": []".into(),
+            level: Severity::Error,
+        }];
+        let diag = |line| {
+            Diagnostic::new("RB101", "port-drift", Severity::Error, "a.md", line, 1, "m")
+                .with_help("h")
+                .with_related("b.md", 2, 3, "here")
+        };
+        let text = |_: &str, _: usize| Some("curl x".to_owned());
+        for diags in [vec![], vec![diag(1)], vec![diag(1), diag(4)]] {
+            let whole = render(&diags, &rules, "docs/", "0", &text);
+            let whole = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            let parts = results(&diags, &rules, "docs/", &text);
+            assert_eq!(render_pretty(&rules, "0", &parts), whole);
+        }
     }
 }

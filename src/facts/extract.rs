@@ -74,6 +74,10 @@ pub fn image_ref(word: &str) -> Option<(String, String)> {
     let word = word.strip_prefix("--image=").unwrap_or(word);
     // `kubectl set image deployment/x CONTAINER=IMAGE`.
     let word = word.split_once('=').map_or(word, |(_, image)| image);
+    // Every word of every command comes here and few are images: `IMAGE` needs a `/`.
+    if !word.contains('/') {
+        return None;
+    }
     let caps = IMAGE.captures(word)?;
     let registry = caps["registry"].to_owned();
     let host = registry.split('/').next().unwrap_or("");
@@ -300,6 +304,10 @@ impl Cx<'_> {
     }
 
     fn urls(&mut self, word: &str) {
+        // Every word of every command comes here and few are URLs: `URL` needs a `://`.
+        if !word.contains("://") {
+            return;
+        }
         for caps in URL.captures_iter(word) {
             let scheme = caps[1].to_ascii_lowercase();
             let host = caps[2].to_owned();
@@ -935,7 +943,7 @@ pub fn is_name(text: &str) -> bool {
 }
 
 /// Strong service names: named as a deployment, service, label, compose service or URL host.
-pub fn known_services(raws: &[Raw]) -> BTreeSet<String> {
+pub fn known_services<'a>(raws: impl IntoIterator<Item = &'a Raw>) -> BTreeSet<String> {
     let mut known = BTreeSet::new();
     for raw in raws {
         match &raw.kind {

@@ -96,7 +96,7 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
     // Runbooks are read in parallel (a large book has hundreds of thousands of commands);
     // the statements keep book order, so majorities and "stated here" labels do not depend
     // on thread timing.
-    let per_runbook: Vec<Vec<extract::Raw>> = book
+    let mut per_runbook: Vec<Vec<extract::Raw>> = book
         .runbooks
         .par_iter()
         .zip(sources.par_iter())
@@ -123,11 +123,12 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
             raws
         })
         .collect();
-    let raws: Vec<extract::Raw> = per_runbook.into_iter().flatten().collect();
-    let known = extract::known_services(&raws);
+    // Kept per runbook: flattening into one list would move every statement once more.
+    let raws = || per_runbook.iter().flatten();
+    let known = extract::known_services(raws());
     let mut facts = Facts::default();
     let mut runbooks_setting_ns = BTreeSet::new();
-    for raw in &raws {
+    for raw in raws() {
         if let extract::RawKind::Kube {
             sets_namespace: true,
             ..
@@ -136,8 +137,26 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
             runbooks_setting_ns.insert(raw.runbook);
         }
     }
-    for raw in raws {
-        let file = book.runbooks[raw.runbook].path.clone();
+    // Pod names resolve against the services of the whole book; that lookup is the costly
+    // part of placing a statement, so it runs per runbook on all cores first, leaving only
+    // known (strong) names for the loop below.
+    per_runbook.par_iter_mut().for_each(|raws| {
+        for raw in raws {
+            if let extract::RawKind::Kube { names, .. } = &mut raw.kind {
+                let mut services = BTreeSet::new();
+                for (name, strong) in names.drain(..) {
+                    if strong {
+                        services.insert(name);
+                    } else if let Some(service) = extract::resolve_pod(&name, &known) {
+                        services.insert(service);
+                    }
+                }
+                names.extend(services.into_iter().map(|s| (s, true)));
+            }
+        }
+    });
+    for raw in per_runbook.into_iter().flatten() {
+        let file = book.runbooks[raw.runbook].path.as_str();
         match raw.kind {
             extract::RawKind::Kube {
                 names,
@@ -160,13 +179,13 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
                         Some((ns, span)) => {
                             entry
                                 .namespaces
-                                .push(at(ns.clone(), raw.runbook, &file, *span))
+                                .push(at(ns.clone(), raw.runbook, file, *span))
                         }
                         None if !all_namespaces && !runbooks_setting_ns.contains(&raw.runbook) => {
                             entry.unnamespaced.push(at(
                                 program.clone(),
                                 raw.runbook,
-                                &file,
+                                file,
                                 raw.command_span,
                             ))
                         }
@@ -186,25 +205,25 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
                 } else {
                     &mut entry.ports
                 };
-                list.push(at(port, raw.runbook, &file, span));
+                list.push(at(port, raw.runbook, file, span));
             }
             extract::RawKind::HostNamespace { service, ns, span } => facts
                 .services
                 .entry(service)
                 .or_default()
                 .namespaces
-                .push(at(ns, raw.runbook, &file, span)),
+                .push(at(ns, raw.runbook, file, span)),
             extract::RawKind::Database { host, db, span } => facts
                 .databases
                 .entry(host.unwrap_or_else(|| "*".to_owned()))
                 .or_default()
-                .push(at(db, raw.runbook, &file, span)),
+                .push(at(db, raw.runbook, file, span)),
             extract::RawKind::Compose { flavour, span } => {
-                facts.compose.push(at(flavour, raw.runbook, &file, span));
+                facts.compose.push(at(flavour, raw.runbook, file, span));
             }
             extract::RawKind::ComposeService { .. } => {}
             extract::RawKind::Host { host, span } => {
-                facts.hosts.push(at(host, raw.runbook, &file, span));
+                facts.hosts.push(at(host, raw.runbook, file, span));
             }
             extract::RawKind::Image {
                 name,
@@ -213,7 +232,7 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
             } => facts.services.entry(name).or_default().registries.push(at(
                 registry,
                 raw.runbook,
-                &file,
+                file,
                 span,
             )),
         }

@@ -19,6 +19,8 @@ use crate::facts::{self, Facts};
 use crate::model::{Book, Runbook};
 use crate::source::{SourceFile, Span};
 use chrono::NaiveDate;
+use rayon::prelude::*;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -56,6 +58,26 @@ impl<'a> Context<'a> {
             .enumerate()
             .filter(|(i, _)| self.include[*i])
             .map(|(i, (r, s))| (i, r, s))
+    }
+
+    /// Runs `check` on every linted runbook, on all cores, each with a sink of its own; the
+    /// findings and redactions land in `sink` in book order, as a plain loop would leave them.
+    pub fn each_runbook<F>(&self, sink: &mut Sink, check: F)
+    where
+        F: Fn(usize, &'a Runbook, &'a SourceFile, &mut Sink) + Sync,
+    {
+        let runbooks: Vec<_> = self.runbooks().collect();
+        let sinks: Vec<Sink> = runbooks
+            .into_par_iter()
+            .map(|(idx, runbook, source)| {
+                let mut own = Sink::default();
+                check(idx, runbook, source, &mut own);
+                own
+            })
+            .collect();
+        for own in sinks {
+            sink.append(own);
+        }
     }
 
     /// A diagnostic of rule `code` at `span` of runbook `idx`, at the rule's default level.
@@ -124,6 +146,12 @@ impl Sink {
     pub fn push(&mut self, diag: Diagnostic) {
         self.diagnostics.push(diag);
     }
+
+    /// Moves everything `other` holds to the end of this sink.
+    pub fn append(&mut self, mut other: Sink) {
+        self.diagnostics.append(&mut other.diagnostics);
+        self.redactions.append(&mut other.redactions);
+    }
 }
 
 /// The outcome of linting one book.
@@ -135,16 +163,35 @@ pub struct LintReport {
     pub redactions: Vec<(String, Range<usize>)>,
     /// Number of runbooks linted.
     pub files: usize,
+    /// Per file: its index in `LoadedBook::sources` and its redactions in order, so that
+    /// `line_text` for tens of thousands of findings does not search both lists each time.
+    by_file: HashMap<String, (usize, Vec<Range<usize>>)>,
 }
 
 impl LintReport {
     /// The text of `line` in `file` with secrets masked, for frames.
     pub fn line_text(&self, loaded: &LoadedBook, file: &str, line: usize) -> Option<String> {
-        let source = loaded.sources.iter().find(|s| s.path == file)?;
+        let indexed = self
+            .by_file
+            .get(file)
+            .filter(|(idx, _)| loaded.sources.get(*idx).is_some_and(|s| s.path == file));
+        let (source, ranges): (_, Box<dyn Iterator<Item = &Range<usize>>>) = match indexed {
+            Some((idx, ranges)) => (&loaded.sources[*idx], Box::new(ranges.iter())),
+            // Not the book this report was made from: search.
+            None => (
+                loaded.sources.iter().find(|s| s.path == file)?,
+                Box::new(
+                    self.redactions
+                        .iter()
+                        .filter(|(f, _)| f == file)
+                        .map(|(_, r)| r),
+                ),
+            ),
+        };
         let start = source.line_start(line)?;
         let text = source.line_text(line)?;
         let mut out = text.to_owned();
-        for (_, range) in self.redactions.iter().filter(|(f, _)| f == file) {
+        for range in ranges {
             let from = range.start.max(start) - start;
             let to = range.end.min(start + text.len()).saturating_sub(start);
             if from < to && out.is_char_boundary(from) && out.is_char_boundary(to) {
@@ -199,18 +246,34 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
         max_age_days: settings.max_age_days,
         include,
     };
+    // The rules run side by side (and most also spread their runbooks over the cores); their
+    // sinks are joined in registry order, so the result is the same as one rule after another.
+    let sinks: Vec<Sink> = registry::RULES
+        .par_iter()
+        .filter(|rule| rule.check.is_some() && settings.level(rule).is_some())
+        .map(|rule| {
+            let mut sink = Sink::default();
+            if let Some(check) = rule.check {
+                check(&cx, &mut sink);
+            }
+            sink
+        })
+        .collect();
     let mut sink = Sink::default();
-    for rule in registry::RULES {
-        let Some(check) = rule.check else { continue };
-        if settings.level(rule).is_none() {
-            continue;
-        }
-        check(&cx, &mut sink);
+    for one in sinks {
+        sink.append(one);
     }
     let suppressions: Vec<suppress::Suppressions> = loaded
         .sources
-        .iter()
+        .par_iter()
         .map(|s| suppress::Suppressions::parse(&s.text))
+        .collect();
+    let position: HashMap<&str, usize> = book
+        .runbooks
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(idx, r)| (r.path.as_str(), idx))
         .collect();
     let mut diagnostics: Vec<Diagnostic> = book
         .all_diagnostics()
@@ -226,12 +289,13 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
         diagnostics.push(diag);
     }
     diagnostics.retain(|d| {
-        let Some(idx) = book.runbooks.iter().position(|r| r.path == d.location.file) else {
+        let Some(&idx) = position.get(d.location.file.as_str()) else {
             return true;
         };
         !suppressions[idx].allows(d.code, d.rule, d.location.line)
     });
-    diagnostics.sort_by(|a, b| {
+    // A stable sort, like `sort_by`: findings that compare equal keep the order above.
+    diagnostics.par_sort_by(|a, b| {
         (
             &a.location.file,
             a.location.line,
@@ -248,10 +312,22 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
             ))
     });
     diagnostics.dedup();
+    let mut by_file: HashMap<String, (usize, Vec<Range<usize>>)> = HashMap::new();
+    for (idx, source) in loaded.sources.iter().enumerate() {
+        by_file
+            .entry(source.path.clone())
+            .or_insert((idx, Vec::new()));
+    }
+    for (file, range) in &sink.redactions {
+        if let Some((_, ranges)) = by_file.get_mut(file) {
+            ranges.push(range.clone());
+        }
+    }
     Ok(LintReport {
         diagnostics,
         redactions: sink.redactions,
         files: cx.include.iter().filter(|i| **i).count(),
+        by_file,
     })
 }
 

@@ -470,9 +470,10 @@ fn is_yaml_key(line: &str) -> bool {
 fn client_language(head: &str) -> Option<&'static str> {
     let words: Vec<&str> = head.split_whitespace().collect();
     let pos = |name: &str| {
-        words
-            .iter()
-            .position(|w| *w == name || w.ends_with(&format!("/{name}")))
+        words.iter().position(|w| {
+            // `w` is `name` or ends with `/name`, without a `format!` per word.
+            *w == name || w.strip_suffix(name).is_some_and(|dir| dir.ends_with('/'))
+        })
     };
     if let Some(p) = pos("psql").or_else(|| pos("mysql")) {
         let has_command = words[p..].iter().any(|w| {

@@ -51,7 +51,17 @@ pub enum Token {
 
 /// Scans `text` and reports what is open at its end. Comments run to the end of their line.
 pub fn open_state(text: &str) -> OpenState {
+    // Most command lines are plain words: only quotes, backslashes, brackets, `#`, `$`,
+    // operators and `<<` can leave something open, so such lines need no lexing.
+    if text.bytes().all(is_plain) {
+        return OpenState::default();
+    }
     lex(text).1
+}
+
+/// A byte that opens, closes and continues nothing.
+fn is_plain(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b" \t-_./:,=@%+".contains(&b)
 }
 
 /// Tokens of `text` (heredoc bodies must not be included).
@@ -357,6 +367,15 @@ pub fn expanded_vars(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The shortcut for plain lines gives what lexing them gives.
+        #[test]
+        fn plain_lines_leave_nothing_open(text in "[A-Za-z0-9 \t_./:,=@%+-]{0,60}") {
+            proptest::prop_assert!(text.bytes().all(is_plain));
+            proptest::prop_assert_eq!(open_state(&text), lex(&text).1);
+        }
+    }
 
     fn words(text: &str) -> Vec<String> {
         tokens(text)

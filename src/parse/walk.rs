@@ -536,7 +536,6 @@ impl<'f> Walker<'f> {
         self.items[i].emitted = true;
         let item = &self.items[i];
         let text = normalize_space(&item.text);
-        let title = item.title();
         let span = self
             .file
             .span(item.start, item.start + item.text.len().min(1));
@@ -562,6 +561,8 @@ impl<'f> Walker<'f> {
                 }
             }
         };
+        // After the checks above: most list items are not steps and need no title.
+        let title = item.title();
         self.steps.push(StepDraft {
             kind,
             title,
@@ -986,12 +987,34 @@ fn fnv1a(parts: &[&str]) -> u64 {
 }
 
 fn normalize_space(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn clip(text: &str) -> String {
-    let text = normalize_space(text);
-    if text.chars().count() <= MAX_TITLE {
+    // Only the first MAX_TITLE + 1 characters of the normalised text decide the title, and
+    // the text can be a whole list item: stop normalising once they are there.
+    let words = text.split_whitespace();
+    let mut text = String::new();
+    let mut chars = 0;
+    for word in words {
+        if chars > MAX_TITLE {
+            break;
+        }
+        if !text.is_empty() {
+            text.push(' ');
+            chars += 1;
+        }
+        text.push_str(word);
+        chars += word.chars().count();
+    }
+    if chars <= MAX_TITLE {
         return text;
     }
     let cut: String = text.chars().take(MAX_TITLE).collect();
@@ -1012,6 +1035,24 @@ fn file_stem(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `clip` and `normalize_space` give what the plain definitions give: words joined
+        /// by one space, cut at a word end before `MAX_TITLE` characters.
+        #[test]
+        fn clip_matches_its_definition(text in "([a-zé€ ]{0,12}[ \t\n]{0,2}){0,30}") {
+            let normal = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(&normalize_space(&text), &normal);
+            let clipped = if normal.chars().count() <= MAX_TITLE {
+                normal.clone()
+            } else {
+                let cut: String = normal.chars().take(MAX_TITLE).collect();
+                let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).to_owned();
+                format!("{cut}…")
+            };
+            proptest::prop_assert_eq!(clip(&text), clipped);
+        }
+    }
 
     #[test]
     fn fence_info_strings() {

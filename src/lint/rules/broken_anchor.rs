@@ -24,8 +24,9 @@ use super::broken_link::resolve;
 use crate::facts::locate;
 use crate::model::{LinkKind, Runbook};
 use crate::source::SourceFile;
+use rayon::prelude::*;
 use regex::Regex;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 static HTML_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -36,11 +37,20 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     let anchors: Vec<BTreeSet<String>> = cx
         .book
         .runbooks
-        .iter()
+        .par_iter()
         .zip(cx.sources)
         .map(|(r, s)| anchors(r, s))
         .collect();
-    for (idx, runbook, source) in cx.runbooks() {
+    // Path → index, the first runbook winning as `position` would.
+    let index: HashMap<&str, usize> = cx
+        .book
+        .runbooks
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(idx, r)| (r.path.as_str(), idx))
+        .collect();
+    cx.each_runbook(sink, |idx, runbook, source, sink| {
         for link in &runbook.links {
             let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
                 continue;
@@ -50,7 +60,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 LinkKind::Relative if !link.path.is_empty() => {
                     let rel = resolve(&runbook.path, &link.path);
                     let rel = rel.to_string_lossy().replace('\\', "/");
-                    cx.book.runbooks.iter().position(|r| r.path == rel)
+                    index.get(rel.as_str()).copied()
                 }
                 _ => None,
             };
@@ -87,7 +97,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             }
             sink.push(diag);
         }
-    }
+    });
 }
 
 /// Every anchor a runbook offers.

@@ -21,7 +21,7 @@ use crate::model::LinkKind;
 use std::path::{Component, Path, PathBuf};
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for (idx, runbook, source) in cx.runbooks() {
+    cx.each_runbook(sink, |idx, runbook, source, sink| {
         for link in &runbook.links {
             if link.kind != LinkKind::Relative || link.path.is_empty() {
                 continue;
@@ -59,7 +59,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 )),
             );
         }
-    }
+    });
 }
 
 /// The target of a link from runbook `from`, relative to the book root, with `.` and `..`

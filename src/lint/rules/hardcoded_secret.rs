@@ -63,7 +63,7 @@ static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for (idx, runbook, source) in cx.runbooks() {
+    cx.each_runbook(sink, |idx, runbook, source, sink| {
         let text = &source.text;
         let mut found: Vec<(std::ops::Range<usize>, String)> = Vec::new();
         for (what, re) in PREFIXED.iter() {
@@ -123,7 +123,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             let span = source.span(range.start, range.end);
             sink.push(secret_diag(cx, idx, span, message));
         }
-    }
+    });
 }
 
 fn secret_diag(

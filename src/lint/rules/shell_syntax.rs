@@ -25,7 +25,6 @@
 //! prompt are checked like any other; bash-only syntax is accepted (the grammar is bash).
 
 use super::super::{Context, Sink};
-use rayon::prelude::*;
 use regex::Regex;
 use std::io::Cursor;
 use std::sync::LazyLock;
@@ -34,23 +33,18 @@ use std::sync::LazyLock;
 static POSITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" at \d+,\d+.*$").unwrap());
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    // Parsing every command of a large book is the costliest rule: runbooks in parallel,
-    // findings kept in book order.
-    let runbooks: Vec<_> = cx.runbooks().collect();
-    let found: Vec<_> = runbooks
-        .par_iter()
-        .flat_map_iter(|(idx, runbook, _)| {
-            runbook.commands().filter_map(move |(step, cmd)| {
-                parse_problem(&cmd.text, &cmd.placeholders).map(|problem| {
-                    cx.diag("RB118", *idx, step.span, format!("this command does not parse as bash: {problem}"))
-                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error")
-                })
-            })
-        })
-        .collect();
-    for diag in found {
-        sink.push(diag);
-    }
+    // Parsing every command of a large book is the costliest rule: `each_runbook` spreads the
+    // runbooks over the cores and keeps the findings in book order.
+    cx.each_runbook(sink, |idx, runbook, _, sink| {
+        for (step, cmd) in runbook.commands() {
+            if let Some(problem) = parse_problem(&cmd.text, &cmd.placeholders) {
+                sink.push(
+                    cx.diag("RB118", idx, step.span, format!("this command does not parse as bash: {problem}"))
+                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error"),
+                );
+            }
+        }
+    });
 }
 
 /// Why `text` is not valid bash, or `None` when it parses.
@@ -58,6 +52,9 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
     let mut code = text.to_owned();
     for placeholder in placeholders {
         code = code.replace(placeholder.as_str(), "PLACEHOLDER");
+    }
+    if is_plain_command(&code) {
+        return None;
     }
     let mut parser = brush_parser::Parser::builder().build(Cursor::new(code.as_bytes()));
     match parser.parse_program() {
@@ -77,9 +74,79 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
     }
 }
 
+/// Words bash reads as grammar when they stand where a command name may.
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do",
+    "done", "in", "function", "time", "coproc",
+];
+
+/// True for a command that cannot fail to parse, so the shell parser (the costliest part of
+/// linting a large book) can be skipped: one line of plain words (letters, digits and
+/// `-_./:,=@%+`) with no reserved word among them, optionally piped into more such commands
+/// with single `|`s between non-empty parts. Quotes, `$`, brackets, redirections, `;`, `&`,
+/// `\`, `#`, globs and anything else go to the parser. Most commands in runbooks are like
+/// this (`kubectl get pods -n prod`), and the property test below checks the claim against
+/// the parser.
+fn is_plain_command(code: &str) -> bool {
+    let plain = |c: char| c.is_ascii_alphanumeric() || " -_./:,=@%+|".contains(c);
+    code.chars().all(plain)
+        && code.split('|').all(|part| {
+            let mut words = part.split(' ').filter(|w| !w.is_empty()).peekable();
+            words.peek().is_some() && words.all(|w| !RESERVED.contains(&w))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the parser says, without the shortcut.
+    fn parser_problem(code: &str) -> bool {
+        let mut parser = brush_parser::Parser::builder().build(Cursor::new(code.as_bytes()));
+        parser.parse_program().is_err()
+    }
+
+    #[test]
+    fn plain_commands_are_recognised() {
+        for code in [
+            "kubectl get pods -n prod",
+            "a | b",
+            "x=1 y",
+            "curl http://a:80/b",
+        ] {
+            assert!(is_plain_command(code), "{code}");
+            assert!(!parser_problem(code), "{code}");
+        }
+        for code in [
+            "", "a |", "| a", "a || b", "a | | b", "if x", "echo 'a'", "a\nb", "a;b",
+        ] {
+            assert!(!is_plain_command(code), "{code}");
+        }
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// Whatever the shortcut accepts, the parser accepts too.
+        #[test]
+        fn plain_commands_parse(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[A-Za-z0-9_./:,=@%+-]{1,6}",
+                    proptest::sample::select(RESERVED).prop_map(str::to_owned),
+                    proptest::strategy::Just("|".to_owned()),
+                ],
+                0..8,
+            ),
+        ) {
+            let code = words.join(" ");
+            if is_plain_command(&code) {
+                proptest::prop_assert!(!parser_problem(&code), "{code}");
+            }
+        }
+    }
 
     #[test]
     fn real_commands_parse_and_broken_ones_do_not() {

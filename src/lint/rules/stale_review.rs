@@ -18,7 +18,7 @@ use crate::facts::locate;
 use crate::model::MetaEntry;
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for (idx, runbook, source) in cx.runbooks() {
+    cx.each_runbook(sink, |idx, runbook, source, sink| {
         let entry_of = |date, names: &[&str]| -> Option<&MetaEntry> {
             runbook
                 .meta
@@ -53,7 +53,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             }
         }
         let (Some(updated), Some(max)) = (runbook.meta.last_updated, cx.max_age_days) else {
-            continue;
+            return;
         };
         let age = (cx.today - updated).num_days();
         if age > max
@@ -69,5 +69,5 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 .with_help("review the runbook and update `Last Updated`, or raise [lint] max_age"),
             );
         }
-    }
+    });
 }

@@ -28,7 +28,7 @@ use crate::model::Runbook;
 use crate::source::SourceFile;
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for (idx, runbook, source) in cx.runbooks() {
+    cx.each_runbook(sink, |idx, runbook, source, sink| {
         let declared: String = runbook
             .meta
             .entries
@@ -75,7 +75,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                     .with_help("say where the value comes from in the text above the command, or list it under `params` in the front matter"),
             );
         }
-    }
+    });
 }
 
 /// `api-xxxxx-xxxxx`: a pod name with its generated suffix written as x's, which every

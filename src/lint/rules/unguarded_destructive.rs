@@ -48,7 +48,7 @@ const WORDS: &[&str] = &[
 ];
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for (idx, runbook, source) in cx.runbooks() {
+    cx.each_runbook(sink, |idx, runbook, source, sink| {
         for (step, cmd) in runbook.commands() {
             if cmd.risk != Risk::Destructive || cmd.text.contains("--dry-run") {
                 continue;
@@ -79,7 +79,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 .with_help("say what it destroys next to it, e.g. `> **Warning:** this drops in-flight requests`, or ask for confirmation"),
             );
         }
-    }
+    });
 }
 
 /// The text from the outermost enclosing heading below level 1 to the next heading after

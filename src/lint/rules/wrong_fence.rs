@@ -39,7 +39,7 @@ const CLIENTS: &[(&str, &str)] = &[
 ];
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for (idx, runbook, source) in cx.runbooks() {
+    cx.each_runbook(sink, |idx, runbook, source, sink| {
         for (pos, step) in runbook.steps.iter().enumerate() {
             let StepKind::Snippet {
                 lang,
@@ -71,7 +71,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 )),
             );
         }
-    }
+    });
 }
 
 /// True when the snippet follows, in the same fence, an interactive client of its language.
