@@ -125,8 +125,11 @@ pub enum LinkKind {
 pub struct Link {
     /// Destination exactly as written.
     pub target: String,
-    /// Link text, inline markup removed.
+    /// Link text, inline markup removed (for an image, its alt text).
     pub text: String,
+    /// An image (`![alt](src)`), not a link; only written when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub image: bool,
     /// What it points at.
     pub kind: LinkKind,
     /// For relative links: the path part (before `#`), percent-decoded; empty for anchors.

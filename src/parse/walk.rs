@@ -75,6 +75,7 @@ struct LinkCtx {
     dest: String,
     start: usize,
     text: String,
+    image: bool,
 }
 
 struct StepDraft {
@@ -304,6 +305,15 @@ impl<'f> Walker<'f> {
                     dest: dest_url.to_string(),
                     start: range.start,
                     text: String::new(),
+                    image: false,
+                });
+            }
+            Tag::Image { dest_url, .. } => {
+                self.link_stack.push(LinkCtx {
+                    dest: dest_url.to_string(),
+                    start: range.start,
+                    text: String::new(),
+                    image: true,
                 });
             }
             Tag::MetadataBlock(kind) => {
@@ -371,7 +381,7 @@ impl<'f> Walker<'f> {
                     self.end_table(t, range);
                 }
             }
-            TagEnd::Link => {
+            TagEnd::Link | TagEnd::Image => {
                 if let Some(link) = self.link_stack.pop() {
                     self.end_link(link, range);
                 }
@@ -413,7 +423,8 @@ impl<'f> Walker<'f> {
         if let Some(t) = &mut self.table {
             t.cell.push_str(text);
         }
-        if let Some(link) = self.link_stack.last_mut() {
+        // An image inside a link (`[![badge](b.svg)](url)`): its alt text is the link's too.
+        for link in &mut self.link_stack {
             link.text.push_str(text);
         }
         if let Some(item) = self.items.last_mut()
@@ -814,6 +825,7 @@ impl<'f> Walker<'f> {
         let (kind, path, fragment) = classify_link(&target);
         self.links.push(Link {
             text: normalize_space(&link.text),
+            image: link.image,
             kind,
             path,
             fragment,
@@ -1073,5 +1085,27 @@ mod tests {
             (LinkKind::Relative, "../db/failover plan.md", Some("steps"))
         );
         assert_eq!(classify_link("C:/x.md").0, LinkKind::Relative);
+    }
+
+    #[test]
+    fn images_are_links_with_their_alt_text() {
+        let file = crate::source::SourceFile::new(
+            "a.md",
+            "# A\n\n![Topology](img/t.svg)\n\n[![Status badge](b.svg)](https://status.example)\n",
+        );
+        let runbook = crate::parse::parse_runbook(&file);
+        let shown: Vec<(&str, &str, bool)> = runbook
+            .links
+            .iter()
+            .map(|l| (l.target.as_str(), l.text.as_str(), l.image))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("img/t.svg", "Topology", true),
+                ("b.svg", "Status badge", true),
+                ("https://status.example", "Status badge", false),
+            ]
+        );
     }
 }

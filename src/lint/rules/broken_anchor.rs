@@ -52,6 +52,10 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         .collect();
     cx.each_runbook(sink, |idx, runbook, source, sink| {
         for link in &runbook.links {
+            // An image's `#fragment` names a part of the image, not a heading.
+            if link.image {
+                continue;
+            }
             let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
                 continue;
             };

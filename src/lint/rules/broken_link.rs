@@ -1,5 +1,6 @@
-//! What it does: finds relative links whose file does not exist, resolved from the folder of
-//! the runbook that links (a leading `/` means the book root).
+//! What it does: finds relative links and images (`![diagram](img/topology.svg)`) whose file
+//! does not exist, resolved from the folder of the runbook that links (a leading `/` means
+//! the book root).
 //!
 //! Why it matters: a runbook that says "follow [key rotation](key-rotation.md)" in the middle
 //! of an incident, and leads to a 404, costs minutes nobody has.
@@ -52,11 +53,17 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                     "RB111",
                     idx,
                     span,
-                    format!("link target `{}` does not exist", link.path),
+                    if link.image {
+                        format!("image `{}` does not exist", link.path)
+                    } else {
+                        format!("link target `{}` does not exist", link.path)
+                    },
                 )
-                .with_help(format!(
-                    "create `{shown}` (the path from the book root), or fix the link"
-                )),
+                .with_help(if link.image {
+                    format!("add `{shown}` (the path from the book root), or fix the image path")
+                } else {
+                    format!("create `{shown}` (the path from the book root), or fix the link")
+                }),
             );
         }
     });
