@@ -365,6 +365,15 @@ __rb_stop_jobs() {
     mapfile -t __rb_pids <<<"$__rb_jobs"
     printf 'runbook: stopping %s background command(s) this plan started\n' "${#__rb_pids[@]}" >&2
     kill "${__rb_pids[@]}" 2>/dev/null || true
+    # Up to 2 s to end on SIGTERM, then SIGKILL; then reap them, so nothing the plan started
+    # is left running (or left as a zombie) once it has ended.
+    local __rb_i
+    for ((__rb_i = 0; __rb_i < 20; __rb_i++)); do
+      [[ -z $(jobs -rp) ]] && break
+      sleep 0.1
+    done
+    kill -KILL "${__rb_pids[@]}" 2>/dev/null || true
+    wait "${__rb_pids[@]}" 2>/dev/null || true
   fi
 }
 
