@@ -217,13 +217,16 @@ pub fn parse_front_matter(
             if body.trim().is_empty() {
                 return Ok(());
             }
-            let value: serde_json::Value = serde_norway::from_str(body).map_err(|err| {
-                let (line, column) = err
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
-                bad_front_matter(file, body_start, line, column, &err.to_string())
-            })?;
+            let value = match super::simple_yaml::parse(body) {
+                Some(value) => value,
+                None => serde_norway::from_str(body).map_err(|err| {
+                    let (line, column) = err
+                        .location()
+                        .map(|l| (l.line(), l.column()))
+                        .unwrap_or((1, 1));
+                    bad_front_matter(file, body_start, line, column, &err.to_string())
+                })?,
+            };
             object_entries(value)
         }
         FrontMatterFormat::Toml => {

@@ -8,6 +8,7 @@ pub mod percent;
 pub mod severity;
 pub mod shell;
 pub mod shell_lex;
+mod simple_yaml;
 pub mod slug;
 mod walk;
 
