@@ -17,8 +17,9 @@ pub struct Step {
     pub title: String,
     /// Index of the enclosing section in `Runbook::sections`, if any.
     pub section: Option<usize>,
-    /// Titles of the enclosing sections, outermost first.
-    pub section_path: Vec<String>,
+    /// Titles of the enclosing sections, outermost first. Shared by every step of a section
+    /// (a runbook has a few sections and many steps).
+    pub section_path: std::sync::Arc<[String]>,
     /// Where the step is (for a command: its first line, after any prompt).
     pub span: Span,
     /// What kind of step it is, with its data.

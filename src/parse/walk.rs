@@ -852,12 +852,20 @@ impl<'f> Walker<'f> {
             (file_stem(&self.file.path), TitleSource::FileName)
         };
         let mut seen: HashMap<u64, usize> = HashMap::new();
+        let paths: Vec<std::sync::Arc<[String]>> = (0..self.sections.len())
+            .map(|i| self.section_path(Some(i)).into())
+            .collect();
+        let outside: std::sync::Arc<[String]> = Vec::new().into();
         let drafts = std::mem::take(&mut self.steps);
         let steps = drafts
             .into_iter()
             .enumerate()
             .map(|(i, draft)| {
-                let section_path = self.section_path(draft.section);
+                let section_path = draft
+                    .section
+                    .and_then(|s| paths.get(s))
+                    .unwrap_or(&outside)
+                    .clone();
                 let slug = draft.section.map_or("", |s| self.sections[s].slug.as_str());
                 let hash = fnv1a(&[slug, draft.kind.name(), &step_text(&draft.kind)]);
                 let ordinal = seen.entry(hash).or_insert(0);

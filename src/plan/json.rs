@@ -389,7 +389,7 @@ pub fn from_analysis(analysis: &Analysis<'_>) -> Plan {
                 id: step.id.clone(),
                 number: step.number,
                 title: step.title.clone(),
-                section: step.section_path.clone(),
+                section: step.section_path.to_vec(),
                 source: source(step.span.line),
                 kind,
             })
