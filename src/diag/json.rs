@@ -2,8 +2,8 @@
 //! (`help` is `null` when there is none), so consumers need no optional-field handling.
 //! Columns are 1-based; `end_column` is exclusive. File paths are relative to the book root.
 
+use super::pretty::pretty;
 use super::{Diagnostic, Severity};
-use rayon::prelude::*;
 use serde_json::{Value, json};
 
 /// Renders findings and the summary; `files` is the number of runbooks linted.
@@ -23,40 +23,7 @@ pub fn render_pretty(diags: &[&Diagnostic], files: usize) -> String {
         "diagnostics": [],
         "summary": summary(diags.iter().copied(), files),
     });
-    let frame = pretty(&frame);
-    if diags.is_empty() {
-        return frame + "\n";
-    }
-    let items: Vec<String> = diags
-        .par_iter()
-        .map(|d| {
-            // Strings in JSON have their newlines escaped, so every line break is layout.
-            let mut text = String::from("    ");
-            text.push_str(&pretty(&one(d)).replace('\n', "\n    "));
-            text
-        })
-        .collect();
-    // One copy of megabytes of text: the frame up to the empty list, the items, the rest.
-    const EMPTY: &str = "\"diagnostics\": []";
-    let at = frame.find(EMPTY).expect("the frame names the list");
-    let size = frame.len() + items.iter().map(|i| i.len() + 2).sum::<usize>() + 8;
-    let mut out = String::with_capacity(size);
-    out.push_str(&frame[..at]);
-    out.push_str("\"diagnostics\": [\n");
-    for (n, item) in items.iter().enumerate() {
-        if n > 0 {
-            out.push_str(",\n");
-        }
-        out.push_str(item);
-    }
-    out.push_str("\n  ]");
-    out.push_str(&frame[at + EMPTY.len()..]);
-    out.push('\n');
-    out
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).expect("a JSON value always prints")
+    super::pretty::with_list(&frame, "diagnostics", 1, diags, |d| pretty(&one(d)))
 }
 
 fn summary<'a>(diags: impl Iterator<Item = &'a Diagnostic>, files: usize) -> Value {

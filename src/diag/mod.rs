@@ -5,6 +5,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod pretty;
 pub mod render;
 pub mod sarif;
 

@@ -5,6 +5,7 @@
 //! the file, the trimmed text of the flagged line and its occurrence number, not the line
 //! number.
 
+use super::pretty::pretty;
 use super::{Diagnostic, Severity};
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -50,40 +51,9 @@ pub fn render(
 /// results, so each is printed on its own, on all cores, and indented to its depth: the same
 /// bytes as pretty-printing the whole log at once.
 pub fn render_pretty(rules: &[RuleDescriptor], version: &str, results: &[Value]) -> String {
-    let frame = pretty(&log(rules, version, Vec::new()));
-    if results.is_empty() {
-        return frame + "\n";
-    }
-    let items: Vec<String> = results
-        .par_iter()
-        .map(|result| {
-            // Strings in JSON have their newlines escaped, so every line break is layout.
-            let mut text = String::from("        ");
-            text.push_str(&pretty(result).replace('\n', "\n        "));
-            text
-        })
-        .collect();
-    // Keys are strings, so `"results": []` unescaped can only be the empty list itself.
-    const EMPTY: &str = "\"results\": []";
-    let at = frame.find(EMPTY).expect("the frame names the list");
-    let size = frame.len() + items.iter().map(|i| i.len() + 2).sum::<usize>() + 16;
-    let mut out = String::with_capacity(size);
-    out.push_str(&frame[..at]);
-    out.push_str("\"results\": [\n");
-    for (n, item) in items.iter().enumerate() {
-        if n > 0 {
-            out.push_str(",\n");
-        }
-        out.push_str(item);
-    }
-    out.push_str("\n      ]");
-    out.push_str(&frame[at + EMPTY.len()..]);
-    out.push('\n');
-    out
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).expect("a JSON value always prints")
+    let frame = log(rules, version, Vec::new());
+    // `runs[0].results`: inside the log and the run.
+    super::pretty::with_list(&frame, "results", 3, results, pretty)
 }
 
 /// The log around the results: schema, version and the one run with its driver.
