@@ -5,7 +5,7 @@
 //! `hl-comment`, `hl-constant`, `hl-entity`...), so the one stylesheet serves them too.
 //! Like `shell_highlight`, stripping the tags and unescaping gives back the code.
 
-use super::escape::push_html;
+use super::escape::{push_html, push_span as span};
 
 /// Which of these highlighters handles `lang` (lower-case fence language), if any.
 pub fn for_lang(lang: &str) -> Option<fn(&str) -> String> {
@@ -347,14 +347,6 @@ fn word_span(code: &str, start: usize, end: usize, class: &str, out: &mut String
     end
 }
 
-fn span(out: &mut String, class: &str, text: &str) {
-    out.push_str("<span class=\"");
-    out.push_str(class);
-    out.push_str("\">");
-    push_html(out, text);
-    out.push_str("</span>");
-}
-
 fn push_char(code: &str, i: usize, out: &mut String) -> usize {
     let len = code[i..].chars().next().map_or(1, char::len_utf8);
     push_html(out, &code[i..i + len]);
@@ -364,25 +356,7 @@ fn push_char(code: &str, i: usize, out: &mut String) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The text of highlighted HTML: tags removed, entities decoded.
-    fn text_of(html: &str) -> String {
-        let mut out = String::new();
-        let mut in_tag = false;
-        for c in html.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' if in_tag => in_tag = false,
-                c if !in_tag => out.push(c),
-                _ => {}
-            }
-        }
-        out.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&")
-    }
+    use crate::site::escape::text_of;
 
     #[test]
     fn sql_keywords_strings_comments_and_meta_commands() {

@@ -22,6 +22,36 @@ pub fn push_html(out: &mut String, text: &str) {
     }
 }
 
+/// Appends `text` escaped, in a `<span>` of `class` (the highlighters' tokens).
+pub fn push_span(out: &mut String, class: &str, text: &str) {
+    out.push_str("<span class=\"");
+    out.push_str(class);
+    out.push_str("\">");
+    push_html(out, text);
+    out.push_str("</span>");
+}
+
+/// What a reader (and the copy button) sees of highlighted HTML: tags removed, entities
+/// decoded. For the highlighters' tests, which check that no character is lost.
+#[cfg(test)]
+pub fn text_of(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Escapes an attribute value that may span lines (a multi-line command to copy): newlines
 /// become `&#10;` so no HTML tool normalises them away.
 pub fn attr_multiline(text: &str) -> String {

@@ -3,7 +3,7 @@
 //! single pass emits the same CSS classes the syntect themes style (`hl-comment`,
 //! `hl-string`, ...), so one stylesheet serves both.
 
-use super::escape::push_html;
+use super::escape::{push_html, push_span as span};
 
 const KEYWORDS: &[&str] = &[
     "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac",
@@ -130,14 +130,6 @@ fn is_assignment(word: &str) -> bool {
     })
 }
 
-fn span(out: &mut String, class: &str, text: &str) {
-    out.push_str("<span class=\"");
-    out.push_str(class);
-    out.push_str("\">");
-    push_html(out, text);
-    out.push_str("</span>");
-}
-
 /// `"..."` with the variables inside marked; returns the index after the closing quote.
 fn double_quoted(code: &str, start: usize, out: &mut String) -> usize {
     let bytes = code.as_bytes();
@@ -194,25 +186,7 @@ fn dollar(code: &str, start: usize, out: &mut String) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Tags removed and entities decoded: what a reader (and the copy button) sees.
-    fn text_of(html: &str) -> String {
-        let mut text = String::new();
-        let mut in_tag = false;
-        for c in html.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' if in_tag => in_tag = false,
-                c if !in_tag => text.push(c),
-                _ => {}
-            }
-        }
-        text.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&")
-    }
+    use crate::site::escape::text_of;
 
     #[test]
     fn random_shell_text_never_panics_and_keeps_its_text() {
