@@ -268,13 +268,7 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
         .par_iter()
         .map(|s| suppress::Suppressions::parse(&s.text))
         .collect();
-    let position: HashMap<&str, usize> = book
-        .runbooks
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(idx, r)| (r.path.as_str(), idx))
-        .collect();
+    let position = book.positions();
     let mut diagnostics: Vec<Diagnostic> = book
         .all_diagnostics()
         .filter(|d| !settings.is_ignored(&d.location.file))

@@ -26,7 +26,7 @@ use crate::model::{LinkKind, Runbook};
 use crate::source::SourceFile;
 use rayon::prelude::*;
 use regex::Regex;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 static HTML_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -41,15 +41,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         .zip(cx.sources)
         .map(|(r, s)| anchors(r, s))
         .collect();
-    // Path → index, the first runbook winning as `position` would.
-    let index: HashMap<&str, usize> = cx
-        .book
-        .runbooks
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(idx, r)| (r.path.as_str(), idx))
-        .collect();
+    let index = cx.book.positions();
     cx.each_runbook(sink, |idx, runbook, source, sink| {
         for link in &runbook.links {
             // An image's `#fragment` names a part of the image, not a heading.
