@@ -80,15 +80,7 @@ pub struct Written {
 
 /// The terms of a text, in order, with repeats.
 pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            let lower = t.to_lowercase();
-            match lower.char_indices().nth(MAX_TERM) {
-                Some((i, _)) => lower[..i].to_owned(),
-                None => lower,
-            }
-        })
+    terms_cow(text).map(Cow::into_owned)
 }
 
 impl SearchIndex {
@@ -343,7 +335,8 @@ fn item_terms<'a>(item: &'a Item, title: &'a [String]) -> Vec<(Cow<'a, str>, u32
     out
 }
 
-/// `terms`, borrowing each term that is already lower-case ASCII (it is its own result).
+/// `terms`, borrowing each term that is already lower-case ASCII (it is its own result):
+/// this runs for every entry of the book.
 fn terms_cow(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
@@ -351,10 +344,13 @@ fn terms_cow(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
             if t.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             {
-                Cow::Borrowed(&t[..t.len().min(MAX_TERM)])
-            } else {
-                Cow::Owned(terms(t).next().unwrap_or_default())
+                return Cow::Borrowed(&t[..t.len().min(MAX_TERM)]);
             }
+            let lower = t.to_lowercase();
+            Cow::Owned(match lower.char_indices().nth(MAX_TERM) {
+                Some((i, _)) => lower[..i].to_owned(),
+                None => lower,
+            })
         })
 }
 
