@@ -152,11 +152,7 @@ impl Staging {
     /// The path of site file `rel` (`/`-separated) inside the staging folder. Only plain name
     /// components are used, so the result is always inside it.
     pub fn path_of(&self, rel: &str) -> PathBuf {
-        let mut path = self.dir.clone();
-        for part in super::paths::safe_components(rel) {
-            path.push(part);
-        }
-        path
+        join_safe(&self.dir, rel)
     }
 
     /// Writes one site file, creating its folders. A file of the previous site with exactly
@@ -186,10 +182,7 @@ impl Staging {
         if self.previous.get(rel) != Some(&(bytes.len() as u64)) {
             return false;
         }
-        let mut old = self.out.clone();
-        for part in super::paths::safe_components(rel) {
-            old.push(part);
-        }
+        let old = join_safe(&self.out, rel);
         std::fs::read(&old).is_ok_and(|current| current == bytes)
             && std::fs::hard_link(&old, path).is_ok()
     }
@@ -224,6 +217,15 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// `base` joined with the plain name components of `rel`: always inside `base`.
+fn join_safe(base: &Path, rel: &str) -> PathBuf {
+    let mut path = base.to_owned();
+    for part in super::paths::safe_components(rel) {
+        path.push(part);
+    }
+    path
 }
 
 /// The regular files of a previous site at `out` (only one runbook made: it has the marker),
