@@ -50,19 +50,25 @@ const FLAG_TEXT: u32 = 2;
 const FLAG_HEADING: u32 = 4;
 const FLAG_COMMAND: u32 = 8;
 
-/// One entry: `[page, anchor, heading, text, kind]`; kind is one letter: `s`ection,
-/// `c`ommand, chec`k`, `m`anual, s`n`ippet, se`v`erity.
-pub type Item = (usize, String, String, String, char);
+/// One entry as it is built: `[page, anchor, heading, text, kind]`; kind is one letter:
+/// `s`ection, `c`ommand, chec`k`, `m`anual, s`n`ippet, se`v`erity.
+type Item = (usize, String, String, String, char);
 
-/// The whole index, before it is written.
+/// The whole index, before it is written. Entries are kept as the JSON they are written as,
+/// less their page number (which moves when indexes are appended): one string per runbook
+/// costs a fraction of a `String` per field, and writing is then copying.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
-    /// `[href, title]` per page, referenced by position from `items`.
-    pub pages: Vec<(String, String)>,
-    /// Every entry, in book order.
-    pub items: Vec<Item>,
-    /// Term → postings with absolute entry numbers (`item << 4 | flags`).
-    terms: BTreeMap<String, Vec<u32>>,
+    /// `[href,title]` per page as JSON, referenced by position from `items`.
+    pages: Vec<String>,
+    /// Every entry's JSON after its page number, `"anchor","heading","text","kind"]`, in
+    /// book order, one after the other; one segment per runbook (with the number of its
+    /// first entry), so the text never needs one large reallocation.
+    docs: Vec<(usize, String)>,
+    /// Per entry: its page and where its JSON ends in its segment of `docs`.
+    items: Vec<(u32, u32)>,
+    /// Term → postings with absolute entry numbers (`item << 4 | flags`), sorted by term.
+    terms: Vec<(String, Vec<u32>)>,
 }
 
 /// What `SearchIndex::write` wrote.
@@ -87,13 +93,13 @@ impl SearchIndex {
     /// Adds one runbook published at `href`.
     pub fn add(&mut self, runbook: &Runbook, href: &str) {
         let page = self.pages.len();
-        self.pages.push((href.to_owned(), runbook.title.clone()));
-        let first = self.items.len();
+        self.pages.push(json(&(href, &runbook.title)));
+        let mut items: Vec<Item> = Vec::new();
         for section in &runbook.sections {
             if section.level == 1 && section.title == runbook.title {
                 continue;
             }
-            self.items.push((
+            items.push((
                 page,
                 section.slug.clone(),
                 section.title.clone(),
@@ -146,47 +152,88 @@ impl SearchIndex {
             } else {
                 heading
             };
-            self.items
-                .push((page, step.id.clone(), heading, text, kind));
+            items.push((page, step.id.clone(), heading, text, kind));
         }
         let title: Vec<String> = terms(&runbook.title).collect();
-        let (items, index) = (&self.items, &mut self.terms);
-        let end = items.len().min(MAX_ITEMS);
-        for (id, item) in items.iter().enumerate().take(end).skip(first) {
-            for (term, flags) in item_terms(item, &title) {
-                let posting = ((id as u32) << 4) | flags;
-                match index.get_mut(term.as_ref()) {
-                    Some(postings) => postings.push(posting),
-                    None => {
-                        index.insert(term.into_owned(), vec![posting]);
-                    }
-                }
+        let first = self.items.len();
+        // Every (term, posting) of the runbook, then sorted by term: entries were added in
+        // order, so a stable sort leaves each term's postings in entry order.
+        let mut pairs: Vec<(Cow<'_, str>, u32)> = Vec::new();
+        for (n, item) in items.iter().enumerate() {
+            let id = first + n;
+            if id >= MAX_ITEMS {
+                break;
             }
+            pairs.extend(
+                item_terms(item, &title)
+                    .into_iter()
+                    .map(|(term, flags)| (term, ((id as u32) << 4) | flags)),
+            );
+        }
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut own: Vec<(String, Vec<u32>)> = Vec::new();
+        for (term, posting) in pairs {
+            match own.last_mut() {
+                Some((last, postings)) if *last == term => postings.push(posting),
+                _ => own.push((term.into_owned(), vec![posting])),
+            }
+        }
+        self.terms = merge_terms(std::mem::take(&mut self.terms), own, 0);
+        let mut docs = String::new();
+        for (page, anchor, heading, text, kind) in &items {
+            let tail = json(&(anchor, heading, text, kind));
+            docs.push_str(&tail[1..]);
+            self.items.push((*page as u32, docs.len() as u32));
+        }
+        if !docs.is_empty() {
+            self.docs.push((first, docs));
         }
     }
 
     /// Appends another index (one runbook's, built in parallel with the others) after this
     /// one's pages and entries.
     pub fn append(&mut self, other: SearchIndex) {
-        let page_offset = self.pages.len();
+        let page_offset = self.pages.len() as u32;
         let item_offset = self.items.len();
         self.pages.extend(other.pages);
+        self.docs.extend(
+            other
+                .docs
+                .into_iter()
+                .map(|(first, text)| (first + item_offset, text)),
+        );
         self.items.extend(
             other
                 .items
                 .into_iter()
-                .map(|(page, anchor, heading, text, kind)| {
-                    (page + page_offset, anchor, heading, text, kind)
-                }),
+                .map(|(page, end)| (page + page_offset, end)),
         );
-        for (term, postings) in other.terms {
-            let shifted = postings
-                .into_iter()
-                .map(|p| ((p >> 4) as usize + item_offset, p & 0xf))
-                .filter(|(item, _)| *item < MAX_ITEMS)
-                .map(|(item, flags)| ((item as u32) << 4) | flags);
-            self.terms.entry(term).or_default().extend(shifted);
-        }
+        self.terms = merge_terms(std::mem::take(&mut self.terms), other.terms, item_offset);
+    }
+
+    /// Entries `range`, each as its page and its JSON after the page number.
+    fn items_in(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = (u32, &str)> {
+        let mut segment = self
+            .docs
+            .partition_point(|(first, _)| *first <= range.start)
+            .saturating_sub(1);
+        range.map(move |n| {
+            while self
+                .docs
+                .get(segment + 1)
+                .is_some_and(|(first, _)| *first <= n)
+            {
+                segment += 1;
+            }
+            let (first, text) = &self.docs[segment];
+            let start = if n == *first {
+                0
+            } else {
+                self.items[n - 1].1 as usize
+            };
+            let (page, end) = self.items[n];
+            (page, &text[start..end as usize])
+        })
     }
 
     /// Writes `search-index.js` (and, for an index larger than `shard_size` bytes, the
@@ -233,15 +280,15 @@ impl SearchIndex {
         shard_size: usize,
         sink: &mut dyn FnMut(&str, &str) -> Result<(), SiteError>,
     ) -> Result<(), SiteError> {
-        let pages: Vec<String> = self.pages.iter().map(json).collect();
         let total: usize = self
-            .items
-            .iter()
-            .map(|i| json(i).len() + 1)
-            .chain(pages.iter().map(|p| p.len() + 1))
+            .items_in(0..self.items.len())
+            .map(|(page, tail)| {
+                2 + page.checked_ilog10().unwrap_or(0) as usize + 1 + tail.len() + 1
+            })
+            .chain(self.pages.iter().map(|p| p.len() + 1))
             .sum();
         if total <= shard_size {
-            let docs = doc_shard(&self.items, &pages, 0..self.items.len());
+            let docs = self.doc_shard(0..self.items.len());
             let manifest = format!(
                 "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{n},\"per\":{n},\"keys\":null,\"dir\":\"{SHARD_DIR}/\",\"docs\":{docs}}};\n",
                 n = self.items.len().max(1)
@@ -253,7 +300,7 @@ impl SearchIndex {
         let per = (shard_size / 8 / average).max(1);
         for (n, start) in (0..self.items.len()).step_by(per).enumerate() {
             let range = start..(start + per).min(self.items.len());
-            let data = doc_shard(&self.items, &pages, range);
+            let data = self.doc_shard(range);
             sink(
                 &format!("{SHARD_DIR}/d{n}.js"),
                 &format!("RUNBOOK_SEARCH_SHARD(\"d\",{n},{data});\n"),
@@ -387,25 +434,83 @@ fn postings_len(term: &str, postings: &[u32]) -> usize {
     len
 }
 
-/// `{"p":{"page":[href,title],...},"i":[item,...]}` for entries `range`.
-fn doc_shard(all: &[Item], pages: &[String], range: std::ops::Range<usize>) -> String {
-    let mut used: Vec<usize> = all[range.clone()].iter().map(|i| i.0).collect();
-    used.dedup();
-    let mut out = String::from("{\"p\":{");
-    for (i, page) in used.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+impl SearchIndex {
+    /// `{"p":{"page":[href,title],...},"i":[item,...]}` for entries `range`.
+    fn doc_shard(&self, range: std::ops::Range<usize>) -> String {
+        let mut used: Vec<u32> = self.items[range.clone()].iter().map(|i| i.0).collect();
+        used.dedup();
+        let mut out = String::from("{\"p\":{");
+        for (i, page) in used.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "\"{page}\":{}", self.pages[*page as usize]);
         }
-        let _ = write!(out, "\"{page}\":{}", pages[*page]);
-    }
-    out.push_str("},\"i\":[");
-    for (i, item) in all[range].iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+        out.push_str("},\"i\":[");
+        for (i, (page, tail)) in self.items_in(range).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "[{page},");
+            out.push_str(tail);
         }
-        out.push_str(&json(item));
+        out.push_str("]}");
+        out
     }
-    out.push_str("]}");
+}
+
+/// `a` and `b` (each sorted by term) as one sorted list; `b`'s entry numbers are moved up
+/// by `offset` (it comes after `a`'s entries), and a term in both keeps `a`'s postings
+/// first. Postings past `MAX_ITEMS` are dropped.
+fn merge_terms(
+    a: Vec<(String, Vec<u32>)>,
+    b: Vec<(String, Vec<u32>)>,
+    offset: usize,
+) -> Vec<(String, Vec<u32>)> {
+    // In place: merging runs for every runbook of the book.
+    let shift = |mut postings: Vec<u32>| -> Vec<u32> {
+        if offset == 0 {
+            return postings;
+        }
+        postings.retain(|p| (p >> 4) as usize + offset < MAX_ITEMS);
+        for p in &mut postings {
+            *p += (offset as u32) << 4;
+        }
+        postings
+    };
+    if a.is_empty() {
+        return b
+            .into_iter()
+            .map(|(t, p)| (t, shift(p)))
+            .filter(|(_, p)| !p.is_empty())
+            .collect();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        match order {
+            std::cmp::Ordering::Less => out.extend(a.next()),
+            std::cmp::Ordering::Greater => {
+                let (term, postings) = b.next().expect("peeked");
+                let postings = shift(postings);
+                if !postings.is_empty() {
+                    out.push((term, postings));
+                }
+            }
+            std::cmp::Ordering::Equal => {
+                let (term, mut postings) = a.next().expect("peeked");
+                postings.extend(shift(b.next().expect("peeked").1));
+                out.push((term, postings));
+            }
+        }
+    }
     out
 }
 
@@ -562,7 +667,7 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(keys, sorted, "keys in order: shard n is keys[n]");
         // Every term is in exactly the shard with the longest key that is a prefix of it.
-        for term in index.terms.keys() {
+        for (term, _) in &index.terms {
             let best = keys
                 .iter()
                 .enumerate()
@@ -595,7 +700,13 @@ mod tests {
                     .as_object()
                     .unwrap()
                     .keys()
-                    .map(|t| postings_len(t, &index.terms[t]))
+                    .map(|t| {
+                        let at = index
+                            .terms
+                            .binary_search_by(|e| e.0.as_str().cmp(t))
+                            .unwrap();
+                        postings_len(t, &index.terms[at].1)
+                    })
                     .sum();
                 assert_eq!(
                     predicted,
