@@ -10,6 +10,7 @@ pub mod bash;
 pub mod json;
 pub mod params;
 pub mod quote;
+mod shape;
 pub mod subst;
 
 use crate::config::PlanConfig;

@@ -17,7 +17,6 @@
 //! earlier are not params.
 
 use crate::model::{Command, Runbook, StepKind};
-use regex::Regex;
 
 /// Names bash or a login session sets, which a runbook never asks the user for.
 const SHELL_PROVIDED: &[&str] = &[
@@ -453,26 +452,7 @@ fn is_name(word: &str) -> bool {
 /// runbook (in a command, its expected output or a snippet): `app-xxxxx-xxxxx` finds
 /// `app-7d9c6b8f54-2kqzt`.
 fn example_for(runbook: &Runbook, placeholder: &str) -> Option<String> {
-    if !(placeholder.contains("xxx") || placeholder.contains("XXX")) {
-        return None;
-    }
-    static RUNS: std::sync::LazyLock<Regex> =
-        std::sync::LazyLock::new(|| Regex::new("x{3,}|X{3,}").expect("valid regex"));
-    let runs = &*RUNS;
-    let mut pattern = String::from(r"(?:^|[^A-Za-z0-9_.-])(");
-    let mut last = 0;
-    for m in runs.find_iter(placeholder) {
-        pattern.push_str(&regex::escape(&placeholder[last..m.start()]));
-        pattern.push_str(if m.as_str().starts_with('x') {
-            "[a-z0-9]+"
-        } else {
-            "[A-Z0-9]+"
-        });
-        last = m.end();
-    }
-    pattern.push_str(&regex::escape(&placeholder[last..]));
-    pattern.push_str(r")(?:$|[^A-Za-z0-9_.-])");
-    let shape = Regex::new(&pattern).ok()?;
+    let shape = super::shape::Shape::of(placeholder)?;
     runbook.steps.iter().find_map(|step| {
         let text = match &step.kind {
             StepKind::Command(c) => c.text.as_str(),
@@ -480,9 +460,8 @@ fn example_for(runbook: &Runbook, placeholder: &str) -> Option<String> {
             _ => return None,
         };
         shape
-            .captures_iter(text)
-            .filter_map(|c| c.get(1))
-            .map(|m| m.as_str())
+            .values(text)
+            .into_iter()
             .find(|v| !v.contains("xxx") && !v.contains("XXX"))
             .map(str::to_owned)
     })

@@ -30,7 +30,7 @@ use super::output::Staging;
 use crate::model::{Runbook, StepKind};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// Longest text kept for one entry.
@@ -156,28 +156,26 @@ impl SearchIndex {
         }
         let title: Vec<String> = terms(&runbook.title).collect();
         let first = self.items.len();
-        // Every (term, posting) of the runbook, then sorted by term: entries were added in
-        // order, so a stable sort leaves each term's postings in entry order.
-        let mut pairs: Vec<(Cow<'_, str>, u32)> = Vec::new();
+        // Postings gathered per term (entries in order, so each list is in entry order),
+        // then the few hundred distinct terms sorted.
+        let mut by_term: HashMap<Cow<'_, str>, Vec<u32>> = HashMap::new();
         for (n, item) in items.iter().enumerate() {
             let id = first + n;
             if id >= MAX_ITEMS {
                 break;
             }
-            pairs.extend(
-                item_terms(item, &title)
-                    .into_iter()
-                    .map(|(term, flags)| (term, ((id as u32) << 4) | flags)),
-            );
-        }
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut own: Vec<(String, Vec<u32>)> = Vec::new();
-        for (term, posting) in pairs {
-            match own.last_mut() {
-                Some((last, postings)) if *last == term => postings.push(posting),
-                _ => own.push((term.into_owned(), vec![posting])),
+            for (term, flags) in item_terms(item, &title) {
+                by_term
+                    .entry(term)
+                    .or_default()
+                    .push(((id as u32) << 4) | flags);
             }
         }
+        let mut own: Vec<(String, Vec<u32>)> = by_term
+            .into_iter()
+            .map(|(term, postings)| (term.into_owned(), postings))
+            .collect();
+        own.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.terms = merge_terms(std::mem::take(&mut self.terms), own, 0);
         let mut docs = String::new();
         for (page, anchor, heading, text, kind) in &items {
