@@ -140,46 +140,103 @@ impl LoadedBook {
     }
 }
 
-/// A book read from disk but not parsed: config, title and every source. `runbook build`
-/// parses each runbook just before its page is written and drops it right after, so the
-/// model of the whole book is never in memory at once (the model is about ten times the
-/// Markdown it comes from; see BENCHMARKS.md).
+/// A book found on disk but neither read nor parsed: config, title and every runbook file.
+/// `runbook build` reads and parses each runbook just before its page is written and drops
+/// it right after, so neither the model of the whole book (about ten times the Markdown it
+/// comes from; see BENCHMARKS.md) nor all of its text is ever in memory at once.
 #[derive(Debug)]
 pub struct SourceBook {
     /// `book.toml` (or defaults) and the book root.
     pub config: LoadedConfig,
     /// Book title from `book.toml`, or the folder name.
     pub title: String,
-    /// Every runbook's source, sorted by path.
-    pub sources: Vec<SourceFile>,
-    /// Files that could not be read, and other problems not tied to one runbook.
+    /// Every runbook file, sorted by path.
+    files: Vec<discover::Found>,
+    /// Bytes of text of each file, once read.
+    read_bytes: Vec<std::sync::atomic::AtomicUsize>,
+    /// Files that cannot be read, and other problems not tied to one runbook.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads a book like `load` does, without parsing it.
+impl SourceBook {
+    /// Number of runbooks.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the book has no runbook.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Runbook paths relative to the book root, in book order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|f| f.rel.as_str())
+    }
+
+    /// Reads runbook `index` (a position in book order).
+    pub fn read(&self, index: usize) -> Result<SourceFile, Diagnostic> {
+        let file = &self.files[index];
+        let size = std::fs::metadata(&file.path)
+            .map_err(|err| read_error(&file.rel, format!("cannot read: {err}")))?
+            .len();
+        let source = read_source(&file.path, &file.rel, size)?;
+        self.read_bytes[index].store(source.text.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok(source)
+    }
+
+    /// Bytes of Markdown text read so far (all of it, after a build).
+    pub fn markdown_bytes(&self) -> usize {
+        self.read_bytes
+            .iter()
+            .map(|b| b.load(std::sync::atomic::Ordering::Relaxed))
+            .sum()
+    }
+
+    /// The sources of the runbooks `diags` point into, read again to show their lines.
+    pub fn sources_for<'a>(&self, diags: impl Iterator<Item = &'a Diagnostic>) -> Vec<SourceFile> {
+        let mut named: Vec<&str> = diags.map(|d| d.location.file.as_str()).collect();
+        named.sort_unstable();
+        named.dedup();
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| named.binary_search(&f.rel.as_str()).is_ok())
+            .filter_map(|(index, _)| self.read(index).ok())
+            .collect()
+    }
+}
+
+/// Finds a book like `load` does, without reading its runbooks: only their sizes are checked
+/// here, so a file that cannot be read (or is too large) is reported before any work starts.
 pub fn load_sources(path: &Path) -> Result<SourceBook, Diagnostic> {
     use rayon::prelude::*;
     let (config, found, mut diagnostics) = open_book(path)?;
-    let read: Vec<Result<SourceFile, Diagnostic>> = found
+    let checked: Vec<Option<Diagnostic>> = found
         .par_iter()
         .map(|file| {
-            let size = std::fs::metadata(&file.path)
-                .map_err(|err| read_error(&file.rel, format!("cannot read: {err}")))?
-                .len();
-            read_source(&file.path, &file.rel, size)
+            let checked = std::fs::metadata(&file.path)
+                .map_err(|err| read_error(&file.rel, format!("cannot read: {err}")))
+                .and_then(|meta| check_size(&file.rel, meta.len()))
+                .and_then(|()| {
+                    std::fs::File::open(&file.path)
+                        .map_err(|err| read_error(&file.rel, format!("cannot read: {err}")))
+                });
+            checked.err()
         })
         .collect();
-    let mut sources = Vec::with_capacity(read.len());
-    for result in read {
-        match result {
-            Ok(source) => sources.push(source),
-            Err(diag) => diagnostics.push(diag),
+    let mut files = Vec::with_capacity(found.len());
+    for (file, problem) in found.into_iter().zip(checked) {
+        match problem {
+            None => files.push(file),
+            Some(diag) => diagnostics.push(diag),
         }
     }
     Ok(SourceBook {
         title: book_title(&config),
         config,
-        sources,
+        read_bytes: files.iter().map(|_| Default::default()).collect(),
+        files,
         diagnostics,
     })
 }
@@ -401,6 +458,16 @@ fn is_forced(forced: &[PathBuf], path: &Path) -> bool {
     })
 }
 
+fn check_size(rel: &str, size: u64) -> Result<(), Diagnostic> {
+    if size > MAX_FILE_BYTES {
+        return Err(read_error(
+            rel,
+            format!("file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit; not parsed"),
+        ));
+    }
+    Ok(())
+}
+
 fn read_error(rel: &str, message: String) -> Diagnostic {
     Diagnostic::new(
         codes::IO_ERROR.0,
@@ -415,12 +482,7 @@ fn read_error(rel: &str, message: String) -> Diagnostic {
 }
 
 fn read_source(path: &Path, rel: &str, size: u64) -> Result<SourceFile, Diagnostic> {
-    if size > MAX_FILE_BYTES {
-        return Err(read_error(
-            rel,
-            format!("file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit; not parsed"),
-        ));
-    }
+    check_size(rel, size)?;
     let bytes = std::fs::read(path).map_err(|e| read_error(rel, format!("cannot read: {e}")))?;
     Ok(SourceFile::from_vec(rel, bytes))
 }

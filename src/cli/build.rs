@@ -44,7 +44,7 @@ pub fn run(args: BuildArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    output::diagnostics_in(&book.sources, book.diagnostics.iter());
+    output::diagnostics_in(&[], book.diagnostics.iter());
     if book
         .diagnostics
         .iter()
@@ -66,8 +66,10 @@ pub fn run(args: BuildArgs) -> u8 {
     };
     match site::build(&book, &opts) {
         Ok(report) => {
-            output::diagnostics_in(&book.sources, report.diagnostics.iter());
-            output::diagnostics_in(&book.sources, report.warnings.iter());
+            // The sources were dropped page by page: read again the few with findings.
+            let sources = book.sources_for(report.diagnostics.iter().chain(&report.warnings));
+            output::diagnostics_in(&sources, report.diagnostics.iter());
+            output::diagnostics_in(&sources, report.warnings.iter());
             let _ = output::stdout(&format!(
                 "built {} runbook pages into {} (search index {} bytes for {} bytes of Markdown)\n",
                 report.pages,

@@ -70,19 +70,13 @@ pub trait SiteInput: Sync {
     fn config(&self) -> &LoadedConfig;
     /// Book title.
     fn title(&self) -> &str;
-    /// Every runbook's source, in book order.
-    fn sources(&self) -> &[SourceFile];
     /// Runbook paths relative to the book root, in book order.
-    fn runbook_paths(&self) -> Vec<&str> {
-        self.sources().iter().map(|s| s.path.as_str()).collect()
-    }
-    /// Bytes of Markdown in the book.
-    fn markdown_bytes(&self) -> usize {
-        self.sources().iter().map(|s| s.text.len()).sum()
-    }
+    fn runbook_paths(&self) -> Vec<&str>;
+    /// Bytes of Markdown in the book (once every runbook has been mapped).
+    fn markdown_bytes(&self) -> usize;
     /// `f` applied to the runbooks at `range` (positions in book order) and their sources,
-    /// on all cores; results in book order.
-    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Vec<T>
+    /// on all cores; results in book order. A source that cannot be read is the error.
+    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Result<Vec<T>, SiteError>
     where
         T: Send,
         F: Fn(&Runbook, &SourceFile) -> T + Sync + Send;
@@ -95,19 +89,22 @@ impl SiteInput for LoadedBook {
     fn title(&self) -> &str {
         &self.book.title
     }
-    fn sources(&self) -> &[SourceFile] {
-        &self.sources
+    fn runbook_paths(&self) -> Vec<&str> {
+        self.sources.iter().map(|s| s.path.as_str()).collect()
     }
-    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Vec<T>
+    fn markdown_bytes(&self) -> usize {
+        self.sources.iter().map(|s| s.text.len()).sum()
+    }
+    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Result<Vec<T>, SiteError>
     where
         T: Send,
         F: Fn(&Runbook, &SourceFile) -> T + Sync + Send,
     {
-        self.book.runbooks[range.clone()]
+        Ok(self.book.runbooks[range.clone()]
             .par_iter()
             .zip(self.sources[range].par_iter())
             .map(|(runbook, source)| f(runbook, source))
-            .collect()
+            .collect())
     }
 }
 
@@ -118,17 +115,25 @@ impl SiteInput for SourceBook {
     fn title(&self) -> &str {
         &self.title
     }
-    fn sources(&self) -> &[SourceFile] {
-        &self.sources
+    fn runbook_paths(&self) -> Vec<&str> {
+        self.paths().collect()
     }
-    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Vec<T>
+    fn markdown_bytes(&self) -> usize {
+        SourceBook::markdown_bytes(self)
+    }
+    fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Result<Vec<T>, SiteError>
     where
         T: Send,
         F: Fn(&Runbook, &SourceFile) -> T + Sync + Send,
     {
-        self.sources[range]
-            .par_iter()
-            .map(|source| f(&crate::parse::parse_runbook(source), source))
+        range
+            .into_par_iter()
+            .map(|index| {
+                let source = self.read(index).map_err(|diag| {
+                    SiteError::Io(format!("{}: {}", diag.location.file, diag.message))
+                })?;
+                Ok(f(&crate::parse::parse_runbook(&source), &source))
+            })
             .collect()
     }
 }
@@ -246,20 +251,29 @@ fn build_with(
         &staging,
         &taken,
     )?;
-    // The search index first, and dropped once written: the index page's template context
-    // is of the same size, and holding both would set the build's peak memory.
+    // The search index first, and dropped once written: the index and severity pages'
+    // template contexts are of its size, and holding all three would set the peak memory.
     let written = index.write(&staging, config.config.site.search_shard_size)?;
     drop(index);
     let write_page = |name: &str, html: String| staging.write(name, html.as_bytes());
-    // One after the other, not side by side: together they would set the build's peak memory.
-    write_page(
-        "index.html",
-        render_index(&tera, &theme, &site, &summaries)?,
-    )?;
-    write_page(
-        "severity.html",
-        render_severity(&tera, &theme, &site, severity_rows(severities))?,
-    )?;
+    // Side by side, now that the search index is gone: each page's template context is
+    // built from every runbook, and on one core they were most of the build's serial tail.
+    let (index_page, severity_page) = rayon::join(
+        || {
+            write_page(
+                "index.html",
+                render_index(&tera, &theme, &site, &summaries)?,
+            )
+        },
+        || {
+            write_page(
+                "severity.html",
+                render_severity(&tera, &theme, &site, severity_rows(severities))?,
+            )
+        },
+    );
+    index_page?;
+    severity_page?;
     write_page("404.html", render_404(&tera, &theme, &site)?)?;
     if only.is_none() {
         write_assets(&theme, &staging)?;
@@ -511,12 +525,12 @@ pub fn render_pages(
         )?;
         Ok(Some(output))
     };
-    let total = loaded.sources().len();
+    let total = loaded.runbook_paths().len();
     // Not overlapped with the next chunk's rendering: handing outputs from one thread to
     // another that way raised the peak memory by about 25 MB for 0.1 s.
     for start in (0..total).step_by(CHUNK) {
         let mut outputs = loaded
-            .map_runbooks(start..total.min(start + CHUNK), render)
+            .map_runbooks(start..total.min(start + CHUNK), render)?
             .into_iter()
             .collect::<Result<Vec<_>, _>>()?;
         // The chunk's search parts are joined on all cores, so the serial hand-off below

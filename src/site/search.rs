@@ -28,10 +28,33 @@
 use super::SiteError;
 use super::output::Staging;
 use crate::model::{Runbook, StepKind};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+
+/// How an index is split into files (see `SearchIndex::layout`).
+struct Layout<'a> {
+    /// Small enough to live in the manifest.
+    inline: bool,
+    /// Entries per document shard.
+    per: usize,
+    /// Every term with its postings, in order; term shards refer to them by position.
+    entries: Vec<(&'a str, &'a [u32])>,
+    /// Document shards, then term shards.
+    shards: Vec<Shard>,
+    /// The key (term prefix) of each term shard, in order.
+    keys: Vec<String>,
+}
+
+/// One file of the index under `search/`.
+enum Shard {
+    /// Document shard `n`: these entries.
+    Docs(usize, std::ops::Range<usize>),
+    /// Term shard `n`: these terms (positions in `Layout::entries`).
+    Terms(usize, Vec<usize>),
+}
 
 /// Longest text kept for one entry.
 pub const MAX_TEXT: usize = 240;
@@ -235,49 +258,56 @@ impl SearchIndex {
     }
 
     /// Writes `search-index.js` (and, for an index larger than `shard_size` bytes, the
-    /// shards under `search/`, after removing any left from a previous build). Each file is
-    /// written as soon as it is made, so the whole index is never in memory as text.
+    /// shards under `search/`, after removing any left from a previous build). The shards
+    /// are made and written on all cores, each as soon as it is made, so the whole index is
+    /// never in memory as text.
     pub fn write(&self, staging: &Staging, shard_size: usize) -> Result<Written, SiteError> {
         let dir = staging.path_of(SHARD_DIR);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| SiteError::io(&dir, e))?;
         }
-        let mut written = Written {
-            bytes: 0,
-            manifest_bytes: 0,
-            term_shards: 0,
-            doc_shards: 0,
+        let layout = self.layout(shard_size);
+        let sizes = layout
+            .shards
+            .par_iter()
+            .map(|shard| {
+                let (name, text) = self.shard_file(&layout, shard);
+                staging.write(&name, text.as_bytes())?;
+                Ok(text.len())
+            })
+            .collect::<Result<Vec<usize>, SiteError>>()?;
+        let manifest = self.manifest(&layout);
+        staging.write("search-index.js", manifest.as_bytes())?;
+        let count = |docs: bool| {
+            let n = layout
+                .shards
+                .iter()
+                .filter(|s| matches!(s, Shard::Docs(..)) == docs)
+                .count();
+            n
         };
-        self.emit(shard_size, &mut |name, text| {
-            written.bytes += text.len();
-            if name.starts_with(&format!("{SHARD_DIR}/t")) {
-                written.term_shards += 1;
-            } else if name.starts_with(&format!("{SHARD_DIR}/d")) {
-                written.doc_shards += 1;
-            } else {
-                written.manifest_bytes = text.len();
-            }
-            staging.write(name, text.as_bytes())
-        })?;
-        Ok(written)
+        Ok(Written {
+            bytes: sizes.iter().sum::<usize>() + manifest.len(),
+            manifest_bytes: manifest.len(),
+            term_shards: count(false),
+            doc_shards: count(true),
+        })
     }
 
     /// Every file of the index as (site path, text), the manifest last.
     pub fn files(&self, shard_size: usize) -> Vec<(String, String)> {
-        let mut files = Vec::new();
-        let _ = self.emit(shard_size, &mut |name, text| {
-            files.push((name.to_owned(), text.to_owned()));
-            Ok(())
-        });
+        let layout = self.layout(shard_size);
+        let mut files: Vec<(String, String)> = layout
+            .shards
+            .iter()
+            .map(|shard| self.shard_file(&layout, shard))
+            .collect();
+        files.push(("search-index.js".to_owned(), self.manifest(&layout)));
         files
     }
 
-    /// Makes each file of the index and hands it to `sink`, the manifest last.
-    fn emit(
-        &self,
-        shard_size: usize,
-        sink: &mut dyn FnMut(&str, &str) -> Result<(), SiteError>,
-    ) -> Result<(), SiteError> {
+    /// How the index is split into files.
+    fn layout(&self, shard_size: usize) -> Layout<'_> {
         let total: usize = self
             .items_in(0..self.items.len())
             .map(|(page, tail)| {
@@ -286,32 +316,30 @@ impl SearchIndex {
             .chain(self.pages.iter().map(|p| p.len() + 1))
             .sum();
         if total <= shard_size {
-            let docs = self.doc_shard(0..self.items.len());
-            let manifest = format!(
-                "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{n},\"per\":{n},\"keys\":null,\"dir\":\"{SHARD_DIR}/\",\"docs\":{docs}}};\n",
-                n = self.items.len().max(1)
-            );
-            return sink("search-index.js", &manifest);
+            return Layout {
+                inline: true,
+                per: self.items.len().max(1),
+                entries: Vec::new(),
+                shards: Vec::new(),
+                keys: Vec::new(),
+            };
         }
         // Document shards: a query loads one per hit shown, so they are kept small.
         let average = total / self.items.len().max(1) + 1;
         let per = (shard_size / 8 / average).max(1);
-        for (n, start) in (0..self.items.len()).step_by(per).enumerate() {
-            let range = start..(start + per).min(self.items.len());
-            let data = self.doc_shard(range);
-            sink(
-                &format!("{SHARD_DIR}/d{n}.js"),
-                &format!("RUNBOOK_SEARCH_SHARD(\"d\",{n},{data});\n"),
-            )?;
-        }
-        // Term shards, partitioned on sizes alone; the text of one shard at a time.
+        let mut shards: Vec<Shard> = (0..self.items.len())
+            .step_by(per)
+            .enumerate()
+            .map(|(n, start)| Shard::Docs(n, start..(start + per).min(self.items.len())))
+            .collect();
+        // Term shards, partitioned on sizes alone.
         let entries: Vec<(&str, &[u32])> = self
             .terms
             .iter()
             .map(|(term, postings)| (term.as_str(), postings.as_slice()))
             .collect();
         let sizes: Vec<usize> = entries.iter().map(|(t, p)| postings_len(t, p)).collect();
-        let mut shards: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut terms: Vec<(String, Vec<usize>)> = Vec::new();
         let all: Vec<usize> = (0..entries.len()).collect();
         partition(
             &entries,
@@ -319,30 +347,65 @@ impl SearchIndex {
             &all,
             String::new(),
             shard_size,
-            &mut shards,
+            &mut terms,
         );
-        shards.sort_by(|a, b| a.0.cmp(&b.0));
-        for (n, (_, members)) in shards.iter().enumerate() {
-            let mut data = String::from("{");
-            for (i, &m) in members.iter().enumerate() {
-                if i > 0 {
-                    data.push(',');
-                }
-                postings_json(&mut data, entries[m].0, entries[m].1);
-            }
-            data.push('}');
-            sink(
-                &format!("{SHARD_DIR}/t{n}.js"),
-                &format!("RUNBOOK_SEARCH_SHARD(\"t\",{n},{data});\n"),
-            )?;
+        terms.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut keys = Vec::with_capacity(terms.len());
+        for (n, (key, members)) in terms.into_iter().enumerate() {
+            keys.push(key);
+            shards.push(Shard::Terms(n, members));
         }
-        let keys: Vec<&str> = shards.iter().map(|(k, _)| k.as_str()).collect();
-        let manifest = format!(
-            "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{},\"per\":{per},\"keys\":{},\"dir\":\"{SHARD_DIR}/\"}};\n",
+        Layout {
+            inline: false,
+            per,
+            entries,
+            shards,
+            keys,
+        }
+    }
+
+    /// The site path and text of one shard.
+    fn shard_file(&self, layout: &Layout<'_>, shard: &Shard) -> (String, String) {
+        match shard {
+            Shard::Docs(n, range) => (
+                format!("{SHARD_DIR}/d{n}.js"),
+                format!(
+                    "RUNBOOK_SEARCH_SHARD(\"d\",{n},{});\n",
+                    self.doc_shard(range.clone())
+                ),
+            ),
+            Shard::Terms(n, members) => {
+                let mut data = String::from("{");
+                for (i, &m) in members.iter().enumerate() {
+                    if i > 0 {
+                        data.push(',');
+                    }
+                    postings_json(&mut data, layout.entries[m].0, layout.entries[m].1);
+                }
+                data.push('}');
+                (
+                    format!("{SHARD_DIR}/t{n}.js"),
+                    format!("RUNBOOK_SEARCH_SHARD(\"t\",{n},{data});\n"),
+                )
+            }
+        }
+    }
+
+    /// `search-index.js`: the entries themselves for a small book, else the shard keys.
+    fn manifest(&self, layout: &Layout<'_>) -> String {
+        if layout.inline {
+            let docs = self.doc_shard(0..self.items.len());
+            return format!(
+                "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{n},\"per\":{n},\"keys\":null,\"dir\":\"{SHARD_DIR}/\",\"docs\":{docs}}};\n",
+                n = layout.per
+            );
+        }
+        format!(
+            "window.RUNBOOK_SEARCH={{\"v\":2,\"n\":{},\"per\":{},\"keys\":{},\"dir\":\"{SHARD_DIR}/\"}};\n",
             self.items.len(),
-            json(&keys)
-        );
-        sink("search-index.js", &manifest)
+            layout.per,
+            json(&layout.keys)
+        )
     }
 
     /// The manifest script alone (all of the index for a small book).

@@ -662,7 +662,7 @@ fn a_streamed_build_equals_a_build_from_the_loaded_book() {
     let loaded = runbook::load(book.path()).unwrap();
     let from_loaded = runbook::site::build(&loaded, &opts(out_dir.path().join("loaded"))).unwrap();
     let sources = runbook::load_sources(book.path()).unwrap();
-    assert_eq!(sources.sources.len(), loaded.book.runbooks.len());
+    assert_eq!(sources.len(), loaded.book.runbooks.len());
     let streamed = runbook::site::build(&sources, &opts(out_dir.path().join("streamed"))).unwrap();
     assert_eq!(
         tree(&out_dir.path().join("loaded")),
