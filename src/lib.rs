@@ -176,11 +176,16 @@ impl SourceBook {
 
     /// Reads runbook `index` (a position in book order).
     pub fn read(&self, index: usize) -> Result<SourceFile, Diagnostic> {
+        use std::io::Read;
         let file = &self.files[index];
-        let size = std::fs::metadata(&file.path)
-            .map_err(|err| read_error(&file.rel, format!("cannot read: {err}")))?
-            .len();
-        let source = read_source(&file.path, &file.rel, size)?;
+        let cannot = |err: std::io::Error| read_error(&file.rel, format!("cannot read: {err}"));
+        // The size from the open file, not the path: one lookup of the path per runbook.
+        let mut open = std::fs::File::open(&file.path).map_err(cannot)?;
+        let size = open.metadata().map_err(cannot)?.len();
+        check_size(&file.rel, size)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+        open.read_to_end(&mut bytes).map_err(cannot)?;
+        let source = SourceFile::from_vec(&file.rel, bytes);
         self.read_bytes[index].store(source.text.len(), std::sync::atomic::Ordering::Relaxed);
         Ok(source)
     }

@@ -163,9 +163,6 @@ impl Staging {
     /// seconds there). The previous site itself is never modified.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SiteError> {
         let path = self.path_of(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| SiteError::io(parent, e))?;
-        }
         if self.reuse(rel, bytes, &path) {
             return Ok(());
         }
@@ -174,7 +171,7 @@ impl Staging {
         if !self.previous.is_empty() && std::fs::symlink_metadata(&path).is_ok() {
             std::fs::remove_file(&path).map_err(|e| SiteError::io(&path, e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| SiteError::io(&path, e))
+        in_folder(&path, || std::fs::write(&path, bytes)).map_err(|e| SiteError::io(&path, e))
     }
 
     /// Links the previous site's `rel` to `path` if it holds exactly `bytes`.
@@ -184,7 +181,7 @@ impl Staging {
         }
         let old = join_safe(&self.out, rel);
         std::fs::read(&old).is_ok_and(|current| current == bytes)
-            && std::fs::hard_link(&old, path).is_ok()
+            && in_folder(path, || std::fs::hard_link(&old, path)).is_ok()
     }
 
     /// Moves the finished site into place: the old site is renamed aside, the new one renamed
@@ -216,6 +213,21 @@ impl Staging {
             let _ = std::fs::remove_dir_all(&old);
         }
         Ok(())
+    }
+}
+
+/// Runs `make` (which creates `path`), creating `path`'s folders first if they are missing.
+/// Trying first costs nothing when they exist, which is nearly always: the pages' folders
+/// are made up front, and a `mkdir` per file was 1.5% of a build.
+fn in_folder<T>(path: &Path, make: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
+    match make() {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            make()
+        }
+        done => done,
     }
 }
 

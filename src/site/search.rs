@@ -31,7 +31,7 @@ use crate::model::{Runbook, StepKind};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// How an index is split into files (see `SearchIndex::layout`).
@@ -179,19 +179,27 @@ impl SearchIndex {
         }
         let title: Vec<String> = terms(&runbook.title).collect();
         let first = self.items.len();
-        // Postings gathered per term (entries in order, so each list is in entry order),
-        // then the few hundred distinct terms sorted.
-        let mut by_term: HashMap<Cow<'_, str>, Vec<u32>> = HashMap::new();
+        // Postings gathered per term: entries are visited in order, so each list is in entry
+        // order, and a term met again in the same entry only adds its flags. Then the few
+        // hundred distinct terms are sorted.
+        let mut by_term: foldhash::HashMap<Cow<'_, str>, Vec<u32>> = Default::default();
         for (n, item) in items.iter().enumerate() {
             let id = first + n;
             if id >= MAX_ITEMS {
                 break;
             }
-            for (term, flags) in item_terms(item, &title) {
-                by_term
-                    .entry(term)
-                    .or_default()
-                    .push(((id as u32) << 4) | flags);
+            let entry = (id as u32) << 4;
+            // A page title's terms count for every entry of the page.
+            let command = entry | if item.4 == 'c' { FLAG_COMMAND } else { 0 };
+            for term in &title {
+                add_posting(&mut by_term, Cow::Borrowed(term.as_str()), command);
+            }
+            for term in terms_cow(&item.2) {
+                add_posting(&mut by_term, term, FLAG_HEADING | command);
+            }
+            for (i, term) in terms_cow(&item.3).enumerate() {
+                let start = if i == 0 { FLAG_START } else { 0 };
+                add_posting(&mut by_term, term, FLAG_TEXT | command | start);
             }
         }
         let mut own: Vec<(String, Vec<u32>)> = by_term
@@ -279,12 +287,11 @@ impl SearchIndex {
         let manifest = self.manifest(&layout);
         staging.write("search-index.js", manifest.as_bytes())?;
         let count = |docs: bool| {
-            let n = layout
+            layout
                 .shards
                 .iter()
                 .filter(|s| matches!(s, Shard::Docs(..)) == docs)
-                .count();
-            n
+                .count()
         };
         Ok(Written {
             bytes: sizes.iter().sum::<usize>() + manifest.len(),
@@ -417,30 +424,17 @@ impl SearchIndex {
     }
 }
 
-/// Each distinct term of an entry with its flags, sorted; the page title's terms count too.
-/// Terms are borrowed from the entry where they need no lower-casing (most of them): this
-/// runs for every entry of the book.
-fn item_terms<'a>(item: &'a Item, title: &'a [String]) -> Vec<(Cow<'a, str>, u32)> {
-    let command = if item.4 == 'c' { FLAG_COMMAND } else { 0 };
-    let mut out: Vec<(Cow<'a, str>, u32)> = title
-        .iter()
-        .map(|t| (Cow::Borrowed(t.as_str()), command))
-        .collect();
-    out.extend(terms_cow(&item.2).map(|t| (t, FLAG_HEADING | command)));
-    out.extend(
-        terms_cow(&item.3)
-            .enumerate()
-            .map(|(i, t)| (t, FLAG_TEXT | command | if i == 0 { FLAG_START } else { 0 })),
-    );
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.dedup_by(|later, kept| {
-        let same = later.0 == kept.0;
-        if same {
-            kept.1 |= later.1;
-        }
-        same
-    });
-    out
+/// Adds `posting` to `term`'s list, or only its flags when the list ends with the same entry.
+fn add_posting<'a>(
+    by_term: &mut foldhash::HashMap<Cow<'a, str>, Vec<u32>>,
+    term: Cow<'a, str>,
+    posting: u32,
+) {
+    let postings = by_term.entry(term).or_default();
+    match postings.last_mut() {
+        Some(last) if *last >> 4 == posting >> 4 => *last |= posting & 0xf,
+        _ => postings.push(posting),
+    }
 }
 
 /// `terms`, borrowing each term that is already lower-case ASCII (it is its own result):
