@@ -147,8 +147,14 @@ const SHELL_STATE_WORDS: &[&str] = &[
 pub fn changes_shell(argv: &[String]) -> bool {
     argv.iter().any(|word| {
         SHELL_STATE_WORDS.contains(&word.as_str())
-            || !params::assigned_names(std::slice::from_ref(word)).is_empty()
+            || (may_assign(word) && !params::assigned_names(std::slice::from_ref(word)).is_empty())
     })
+}
+
+/// False when `assigned_names` cannot find a name in `word` alone: it needs an assignment
+/// (`=`) or `for;NAME`. Most words are neither, and this runs for every word of every command.
+fn may_assign(word: &str) -> bool {
+    word.contains('=') || word.contains("for;")
 }
 
 /// A bash binary: a name or path made of safe characters whose file name starts with `bash`
@@ -242,6 +248,14 @@ fn is_plain(word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn may_assign_misses_no_assignment(word in "(for|export|read|[a-z_=;|&$()` -]){0,8}") {
+            let found = !super::params::assigned_names(std::slice::from_ref(&word)).is_empty();
+            proptest::prop_assert!(!found || super::may_assign(&word), "{word}");
+        }
+    }
+
     use super::*;
 
     fn words(text: &str) -> Vec<String> {
