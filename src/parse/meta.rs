@@ -108,9 +108,13 @@ pub fn scan_lines(
         let caps = if !line.contains(':') {
             None
         } else if line.contains("**") {
-            BOLD_LINE.captures(line)
+            may_be_bold_entry(line)
+                .then(|| BOLD_LINE.captures(line))
+                .flatten()
         } else {
-            PLAIN_LINE.captures(line)
+            may_be_plain_entry(line)
+                .then(|| PLAIN_LINE.captures(line))
+                .flatten()
         };
         if let Some(caps) = caps {
             let key = caps[1].trim().to_owned();
@@ -127,6 +131,47 @@ pub fn scan_lines(
         }
         offset += line.len();
     }
+}
+
+/// The line without leading space and an optional list marker (`- `, `* `, `+ `): where
+/// `BOLD_LINE` and `PLAIN_LINE` look for their key.
+fn after_marker(line: &str) -> [&str; 2] {
+    let line = line.trim_start();
+    let mut chars = line.chars();
+    let marked = match chars.next() {
+        Some('-' | '*' | '+') => {
+            let rest = chars.as_str();
+            let trimmed = rest.trim_start();
+            if trimmed.len() < rest.len() {
+                trimmed
+            } else {
+                line
+            }
+        }
+        _ => line,
+    };
+    [line, marked]
+}
+
+/// False when `BOLD_LINE` cannot match: its key starts with `**` after the space and marker.
+/// The regex is only run on lines that pass (most lines of prose do not).
+fn may_be_bold_entry(line: &str) -> bool {
+    after_marker(line).iter().any(|t| t.starts_with("**"))
+}
+
+/// False when `PLAIN_LINE` cannot match: its key is one of four words, compared without
+/// case. A key region with non-ASCII letters is left to the regex (Unicode case folding
+/// has surprises such as `ſ` for `s`).
+fn may_be_plain_entry(line: &str) -> bool {
+    const KEYS: [&str; 4] = ["last updated", "last reviewed", "next review", "owner"];
+    after_marker(line).iter().any(|t| {
+        let t = t.strip_prefix('_').unwrap_or(t);
+        let head = &t.as_bytes()[..t.len().min(16)];
+        !head.is_ascii()
+            || KEYS
+                .iter()
+                .any(|k| head.len() >= k.len() && head[..k.len()].eq_ignore_ascii_case(k.as_bytes()))
+    })
 }
 
 fn leading_ws(line: &str) -> usize {
@@ -362,6 +407,18 @@ fn bad_front_matter(
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn prechecks_never_hide_a_match(line in "[ \t*+_:aA-]{0,4}(\\*\\*|_)?(Owner|owner|OWNER|laſt updated|Last Reviewed|next review|Key|K)?[ *:_]{0,3}(value)?[ \n]{0,2}") {
+            if super::BOLD_LINE.is_match(&line) {
+                proptest::prop_assert!(super::may_be_bold_entry(&line), "{line:?}");
+            }
+            if super::PLAIN_LINE.is_match(&line) {
+                proptest::prop_assert!(super::may_be_plain_entry(&line), "{line:?}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
