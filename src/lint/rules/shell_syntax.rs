@@ -25,6 +25,8 @@
 //! prompt are checked like any other; bash-only syntax is accepted (the grammar is bash).
 
 use super::super::{Context, Sink};
+use crate::model::Runbook;
+use crate::source::SourceFile;
 use regex::Regex;
 use std::io::Cursor;
 use std::sync::LazyLock;
@@ -32,19 +34,23 @@ use std::sync::LazyLock;
 /// ` at 1,41 (detected near line 1 col 65)`: a position inside the command.
 static POSITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" at \d+,\d+.*$").unwrap());
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    // Parsing every command of a large book is the costliest rule: `each_runbook` spreads the
-    // runbooks over the cores and keeps the findings in book order.
-    cx.each_runbook(sink, |idx, runbook, _, sink| {
-        for (step, cmd) in runbook.commands() {
-            if let Some(problem) = parse_problem(&cmd.text, &cmd.placeholders) {
-                sink.push(
-                    cx.diag("RB118", idx, step.span, format!("this command does not parse as bash: {problem}"))
-                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error"),
-                );
-            }
+pub fn check(
+    cx: &Context<'_>,
+    idx: usize,
+    runbook: &Runbook,
+    _source: &SourceFile,
+    sink: &mut Sink,
+) {
+    // Parsing every command of a large book is the costliest rule; the lint runs it for many
+    // runbooks at once, on all cores.
+    for (step, cmd) in runbook.commands() {
+        if let Some(problem) = parse_problem(&cmd.text, &cmd.placeholders) {
+            sink.push(
+                cx.diag("RB118", idx, step.span, format!("this command does not parse as bash: {problem}"))
+                    .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error"),
+            );
         }
-    });
+    }
 }
 
 /// Why `text` is not valid bash, or `None` when it parses.
