@@ -70,8 +70,15 @@ impl Gathered {
     /// Joins `passes` (one per runbook, in book order); `book_problems` are the loader's
     /// problems not tied to one runbook.
     pub fn from_passes(book_problems: &[Diagnostic], passes: Vec<Pass>) -> Self {
-        let mut problems = book_problems.to_vec();
-        let mut sink = Sink::default();
+        // Sized up front: the lists are long, and growing them copies everything again.
+        let mut problems = Vec::with_capacity(
+            book_problems.len() + passes.iter().map(|p| p.problems.len()).sum::<usize>(),
+        );
+        problems.extend_from_slice(book_problems);
+        let mut sink = Sink {
+            diagnostics: Vec::with_capacity(passes.iter().map(|p| p.sink.diagnostics.len()).sum()),
+            redactions: Vec::with_capacity(passes.iter().map(|p| p.sink.redactions.len()).sum()),
+        };
         let mut facts = Vec::with_capacity(passes.len());
         let mut anchors = Vec::with_capacity(passes.len());
         let mut suppressions = Vec::with_capacity(passes.len());

@@ -36,7 +36,7 @@ static HTML_ID: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Debug, Default)]
 pub struct Anchors {
     /// Every anchor, also in lower case; sorted, each once.
-    offered: Vec<String>,
+    offered: Sorted,
     /// Links with a `#fragment` into a runbook of the book, in document order; empty for a
     /// runbook that is not linted.
     links: Vec<AnchorLink>,
@@ -53,11 +53,51 @@ struct AnchorLink {
     span: Span,
 }
 
-impl Anchors {
-    fn has(&self, anchor: &str) -> bool {
-        self.offered
-            .binary_search_by(|a| a.as_str().cmp(anchor))
-            .is_ok()
+/// Sorted, distinct strings in one buffer. A runbook offers dozens of anchors and all of them
+/// are kept until every runbook has been read: one allocation each would be hundreds of
+/// thousands of small blocks for a large book.
+#[derive(Debug, Default)]
+struct Sorted {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Sorted {
+    fn new(mut list: Vec<String>) -> Self {
+        list.sort_unstable();
+        list.dedup();
+        let mut out = Sorted {
+            text: String::with_capacity(list.iter().map(String::len).sum()),
+            ends: Vec::with_capacity(list.len()),
+        };
+        for one in &list {
+            out.text.push_str(one);
+            out.ends.push(out.text.len());
+        }
+        out
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
+
+    fn contains(&self, wanted: &str) -> bool {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.get(mid).cmp(wanted) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
     }
 }
 
@@ -102,7 +142,9 @@ pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
             let Some(anchors) = cx.anchors.get(link.target) else {
                 continue;
             };
-            if anchors.has(fragment) || anchors.has(&fragment.to_lowercase()) {
+            if anchors.offered.contains(fragment)
+                || anchors.offered.contains(&fragment.to_lowercase())
+            {
                 continue;
             }
             let in_file = if link.target == idx {
@@ -128,26 +170,29 @@ pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     }
 }
 
-/// Every anchor a runbook offers, also in lower case; sorted, each once.
-fn offered(runbook: &Runbook, source: &SourceFile) -> Vec<String> {
+/// Every anchor a runbook offers, also in lower case.
+fn offered(runbook: &Runbook, source: &SourceFile) -> Sorted {
     let mut all: Vec<String> = runbook.sections.iter().map(|s| s.slug.clone()).collect();
     all.extend(runbook.steps.iter().map(|s| s.id.clone()));
     all.extend(HTML_ID.captures_iter(&source.text).map(|c| c[1].to_owned()));
-    let lower: Vec<String> = all.iter().map(|s| s.to_lowercase()).collect();
+    let lower: Vec<String> = all
+        .iter()
+        // Only these can differ in lower case; the rest would be dropped as duplicates.
+        .filter(|s| !s.is_ascii() || s.bytes().any(|b| b.is_ascii_uppercase()))
+        .map(|s| s.to_lowercase())
+        .collect();
     all.extend(lower);
-    all.sort_unstable();
-    all.dedup();
-    all
+    Sorted::new(all)
 }
 
 /// The anchor closest to `wanted` by edit distance, when it is close.
-fn closest<'a>(wanted: &str, set: &'a [String]) -> Option<&'a str> {
+fn closest<'a>(wanted: &str, set: &'a Sorted) -> Option<&'a str> {
     set.iter()
         .filter(|s| !s.starts_with("step-"))
         .map(|s| (edit_distance(wanted, s), s))
         .filter(|(d, s)| *d <= 2.max(s.len() / 5))
         .min()
-        .map(|(_, s)| s.as_str())
+        .map(|(_, s)| s)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

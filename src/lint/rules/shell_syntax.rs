@@ -28,6 +28,8 @@ use super::super::{Context, Sink};
 use crate::model::Runbook;
 use crate::source::SourceFile;
 use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Cursor;
 use std::sync::LazyLock;
 
@@ -62,6 +64,30 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
     if is_plain_command(&code) {
         return None;
     }
+    // Books repeat commands (the same `kubectl` or `psql` line in many runbooks), and what
+    // the parser says depends on the text alone, so each thread remembers its answers.
+    thread_local! {
+        static SEEN: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(known) = SEEN.with_borrow(|seen| seen.get(&code).cloned()) {
+        return known;
+    }
+    let problem = bash_problem(&code);
+    SEEN.with_borrow_mut(|seen| {
+        // Bounded, for long `lint --watch` sessions: forgetting only costs a parse.
+        if seen.len() >= MEMO_LIMIT {
+            seen.clear();
+        }
+        seen.insert(code, problem.clone());
+    });
+    problem
+}
+
+/// How many answers a thread remembers.
+const MEMO_LIMIT: usize = 1 << 16;
+
+/// What the bash parser says about `code`, or `None` when it parses.
+fn bash_problem(code: &str) -> Option<String> {
     let mut parser = brush_parser::Parser::builder().build(Cursor::new(code.as_bytes()));
     match parser.parse_program() {
         Ok(_) => None,
