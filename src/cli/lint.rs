@@ -4,9 +4,10 @@
 //! error.
 
 use super::{exit, output};
-use crate::LoadedBook;
 use crate::diag::{Diagnostic, Severity, github, human, json, sarif};
 use crate::lint::{self, LintReport, registry};
+use crate::source::SourceFile;
+use crate::{LoadedBook, SourceBook};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -64,7 +65,9 @@ fn parse_day(text: &str) -> Result<NaiveDate, String> {
 
 /// One linted book.
 struct Linted {
-    loaded: LoadedBook,
+    /// The book as read: the sources give the lines of frames. It is never parsed as a whole
+    /// (see `lint::lint_sources`).
+    book: SourceBook,
     report: LintReport,
     /// Book-root paths → paths relative to the working directory.
     prefix: String,
@@ -80,29 +83,31 @@ pub fn run(args: LintArgs) -> u8 {
     }
     let mut books = Vec::new();
     for path in &args.paths {
-        let loaded = match crate::load(path) {
-            Ok(loaded) => loaded,
+        let book = match crate::load_sources(path) {
+            Ok(book) => book,
             Err(diag) => {
                 output::diagnostics(None, std::iter::once(&diag));
                 return exit::ERROR;
             }
         };
-        let report = match lint::lint(&loaded, today) {
+        let report = match lint::lint_sources(&book, today) {
             Ok(report) => report,
             Err(diag) => {
                 output::diagnostics(None, std::iter::once(&diag));
                 return exit::ERROR;
             }
         };
-        let prefix = repo_prefix(&loaded.config.root);
+        let prefix = repo_prefix(&book.config.root);
         books.push(Linted {
-            loaded,
+            book,
             report,
             prefix,
         });
     }
     let text = match args.format {
-        LintFormat::Human => human_output(&books),
+        LintFormat::Human => {
+            human_output(books.iter().map(|b| (b.book.sources.as_slice(), &b.report)))
+        }
         LintFormat::Json => {
             let all: Vec<&Diagnostic> = books.iter().flat_map(|b| &b.report.diagnostics).collect();
             let files = books.iter().map(|b| b.report.files).sum();
@@ -132,9 +137,9 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         exit::OK
     };
-    // The process ends right after this returns: freeing the models of 10,000 runbooks one
-    // allocation at a time would only delay the exit (1% of a large lint), so the OS takes
-    // the memory back instead.
+    // The process ends right after this returns: freeing the sources and findings of 10,000
+    // runbooks one allocation at a time would only delay the exit, so the OS takes the
+    // memory back instead.
     std::mem::forget(books);
     code
 }
@@ -181,15 +186,8 @@ fn watch(args: &LintArgs, today: NaiveDate) -> u8 {
         match lint::lint(&loaded, today) {
             Ok(report) => {
                 let text = if first {
-                    let prefix = repo_prefix(&loaded.config.root);
-                    let book = Linted {
-                        loaded,
-                        report,
-                        prefix,
-                    };
-                    let text = human_output(std::slice::from_ref(&book));
-                    previous = book.report.diagnostics.clone();
-                    loaded = book.loaded;
+                    let text = human_output([(loaded.sources.as_slice(), &report)]);
+                    previous = report.diagnostics;
                     text
                 } else {
                     let text = changes_text(&loaded, &report, &previous);
@@ -222,7 +220,7 @@ fn changes_text(loaded: &LoadedBook, report: &LintReport, previous: &[Diagnostic
     let now: HashSet<FindingKey> = report.diagnostics.iter().map(key).collect();
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let lines = |file: &str, line: usize| report.line_text(loaded, file, line);
+    let lines = |file: &str, line: usize| report.line_text(&loaded.sources, file, line);
     let mut out = String::new();
     let mut new = 0;
     for diag in report
@@ -280,16 +278,16 @@ fn explain(code: &str) -> u8 {
     }
 }
 
-fn human_output(books: &[Linted]) -> String {
+/// Frames of every finding, then the summary line; one (sources, report) per book.
+fn human_output<'a>(books: impl IntoIterator<Item = (&'a [SourceFile], &'a LintReport)>) -> String {
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut out = String::new();
     let (mut errors, mut warnings, mut infos, mut files) = (0, 0, 0, 0);
-    for book in books {
-        let lines = |file: &str, line: usize| book.report.line_text(&book.loaded, file, line);
+    for (sources, report) in books {
+        let lines = |file: &str, line: usize| report.line_text(sources, file, line);
         // Frames are independent: rendered on all cores, printed in order.
-        let frames: Vec<String> = book
-            .report
+        let frames: Vec<String> = report
             .diagnostics
             .par_iter()
             .map(|diag| human::render(diag, &lines, color))
@@ -298,11 +296,11 @@ fn human_output(books: &[Linted]) -> String {
             out.push_str(&frame);
             out.push('\n');
         }
-        let (e, w, i) = book.report.counts();
+        let (e, w, i) = report.counts();
         errors += e;
         warnings += w;
         infos += i;
-        files += book.report.files;
+        files += report.files;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let runbooks = plural(files, "runbook");
@@ -333,7 +331,7 @@ fn sarif_output(books: &[Linted]) -> String {
     let version = env!("CARGO_PKG_VERSION");
     let mut results = Vec::new();
     for book in books {
-        let lines = |file: &str, line: usize| book.report.line_text(&book.loaded, file, line);
+        let lines = |file: &str, line: usize| book.report.line_text(&book.book.sources, file, line);
         results.extend(sarif::results(
             &book.report.diagnostics,
             &rules,

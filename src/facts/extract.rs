@@ -19,7 +19,7 @@ pub struct Raw {
     pub kind: RawKind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RawKind {
     /// A `kubectl`/`oc` command: the resources it names (strong names are deployment,
     /// statefulset, daemonset and service names and `app=` labels; weak ones are pod names).
@@ -143,27 +143,54 @@ pub fn command(runbook: usize, source: &SourceFile, span: Span, cmd: &Command, o
             }
         }
     }
-    // One statement per command and value: `a -p 6379 | xargs a -p 6379` says it once.
-    let mut seen = BTreeSet::new();
-    for kind in found {
-        let key = match &kind {
-            // `-d x -c "... datname = 'x'"` states the name once.
-            RawKind::Database { host, db, .. } => format!("db {host:?} {db}"),
-            RawKind::Port {
-                host,
-                port,
-                metrics,
-                ..
-            } => format!("port {host} {port} {metrics}"),
-            RawKind::Host { host, .. } => format!("host {host}"),
-            other => format!("{other:?}"),
-        };
-        if seen.insert(key) {
+    // One statement per command and value: `a -p 6379 | xargs a -p 6379` says it once. A
+    // command states a handful of things, so a list is the cheapest set.
+    let keep: Vec<bool> = {
+        let mut seen: Vec<Said<'_>> = Vec::with_capacity(found.len());
+        found
+            .iter()
+            .map(|kind| {
+                let said = Said::of(kind);
+                let new = !seen.contains(&said);
+                seen.push(said);
+                new
+            })
+            .collect()
+    };
+    for (kind, keep) in found.into_iter().zip(keep) {
+        if keep {
             out.push(Raw {
                 runbook,
                 command_span: span,
                 kind,
             });
+        }
+    }
+}
+
+/// What makes two statements of one command the same statement.
+#[derive(PartialEq)]
+enum Said<'a> {
+    /// `-d x -c "... datname = 'x'"` states the name once, wherever it is written.
+    Database(&'a Option<String>, &'a str),
+    Port(&'a str, u16, bool),
+    Host(&'a str),
+    /// Anything else is the same only when it is the same in every field.
+    Other(&'a RawKind),
+}
+
+impl<'a> Said<'a> {
+    fn of(kind: &'a RawKind) -> Self {
+        match kind {
+            RawKind::Database { host, db, .. } => Said::Database(host, db),
+            RawKind::Port {
+                host,
+                port,
+                metrics,
+                ..
+            } => Said::Port(host, *port, *metrics),
+            RawKind::Host { host, .. } => Said::Host(host),
+            other => Said::Other(other),
         }
     }
 }

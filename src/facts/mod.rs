@@ -11,7 +11,7 @@ mod extract;
 
 pub use extract::{host_name, image_ref, is_name, locate};
 
-use crate::model::{Book, MetaEntry, StepKind};
+use crate::model::{MetaEntry, Runbook, StepKind};
 use crate::source::{SourceFile, Span};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -91,44 +91,95 @@ pub struct Facts {
     pub hosts: Vec<Stated<String>>,
 }
 
-/// Builds the index from the runbooks whose `include` flag is set (ignored files state nothing).
-pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
-    // Runbooks are read in parallel (a large book has hundreds of thousands of commands);
-    // the statements keep book order, so majorities and "stated here" labels do not depend
-    // on thread timing.
-    let mut per_runbook: Vec<Vec<extract::Raw>> = book
-        .runbooks
-        .par_iter()
-        .zip(sources.par_iter())
-        .enumerate()
-        .map(|(idx, (runbook, source))| {
-            let mut raws = Vec::new();
-            if !include.get(idx).copied().unwrap_or(true) {
-                return raws;
+/// What one runbook states, read from it alone. Pod names and the subject of `Port:` and
+/// `Namespace:` metadata resolve against the services of the whole book, so they wait for
+/// [`merge`]; everything else is final here. Small next to the runbook it comes from, so a
+/// streamed lint keeps this and drops the runbook.
+#[derive(Debug, Default)]
+pub struct RunbookFacts {
+    /// Index of the runbook in book order.
+    runbook: usize,
+    /// Path of the runbook, relative to the book root.
+    path: String,
+    /// Title of the runbook; it may name the subject of the metadata.
+    title: String,
+    /// Statements of commands and snippets, in document order.
+    raws: Vec<extract::Raw>,
+    /// `Port:` and `Namespace:` metadata, in document order, for the subject service.
+    meta: Vec<MetaStatement>,
+    /// Severity definitions, in document order, with their group (see [`severity_group`]).
+    severities: Vec<(String, Stated<SeverityDef>)>,
+}
+
+/// A metadata line that speaks for the runbook's subject service.
+#[derive(Debug)]
+enum MetaStatement {
+    Port(u16, Span),
+    Namespace(String, Span),
+}
+
+/// Reads what runbook `idx` states.
+pub fn of_runbook(idx: usize, runbook: &Runbook, source: &SourceFile) -> RunbookFacts {
+    let mut raws = Vec::new();
+    for step in &runbook.steps {
+        match &step.kind {
+            StepKind::Command(cmd) => {
+                extract::command(idx, source, step.span, cmd, &mut raws);
             }
-            for step in &runbook.steps {
-                match &step.kind {
-                    StepKind::Command(cmd) => {
-                        extract::command(idx, source, step.span, cmd, &mut raws);
-                    }
-                    StepKind::Snippet { lang, text, .. } if lang == "sql" => {
-                        extract::snippet(idx, source, step.span, text, &mut raws);
-                    }
-                    StepKind::Snippet { lang, text, .. } if lang == "yaml" || lang == "yml" => {
-                        extract::yaml_snippet(idx, source, step.span, text, &mut raws);
-                    }
-                    _ => {}
-                }
+            StepKind::Snippet { lang, text, .. } if lang == "sql" => {
+                extract::snippet(idx, source, step.span, text, &mut raws);
             }
-            raws
-        })
-        .collect();
-    // Kept per runbook: flattening into one list would move every statement once more.
-    let raws = || per_runbook.iter().flatten();
-    let known = extract::known_services(raws());
+            StepKind::Snippet { lang, text, .. } if lang == "yaml" || lang == "yml" => {
+                extract::yaml_snippet(idx, source, step.span, text, &mut raws);
+            }
+            _ => {}
+        }
+    }
+    let mut severities = Vec::new();
+    for (_, table) in runbook.severity_tables() {
+        for level in &table.levels {
+            let Some(response) = level.response_time.as_deref().map(str::trim) else {
+                continue;
+            };
+            if response.is_empty() || response == "-" {
+                continue;
+            }
+            let key = response_key(level.response_secs, response);
+            let span = extract::locate(source, level.span, &[response.to_owned()], response)
+                .unwrap_or(level.span);
+            severities.push((
+                severity_group(&level.name, level.rank),
+                Stated {
+                    value: SeverityDef {
+                        name: level.name.clone(),
+                        response: response.to_owned(),
+                        key,
+                    },
+                    runbook: idx,
+                    file: runbook.path.clone(),
+                    span,
+                },
+            ));
+        }
+    }
+    RunbookFacts {
+        runbook: idx,
+        path: runbook.path.clone(),
+        title: runbook.title.clone(),
+        raws,
+        meta: meta_statements(runbook, source),
+        severities,
+    }
+}
+
+/// The index of a book from what each of its runbooks states, given in book order: the
+/// statements keep that order, so majorities and "stated here" labels do not depend on
+/// thread timing.
+pub fn merge(mut per_runbook: Vec<RunbookFacts>) -> Facts {
+    let known = extract::known_services(per_runbook.iter().flat_map(|r| &r.raws));
     let mut facts = Facts::default();
     let mut runbooks_setting_ns = BTreeSet::new();
-    for raw in raws() {
+    for raw in per_runbook.iter().flat_map(|r| &r.raws) {
         if let extract::RawKind::Kube {
             sets_namespace: true,
             ..
@@ -139,9 +190,9 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
     }
     // Pod names resolve against the services of the whole book; that lookup is the costly
     // part of placing a statement, so it runs per runbook on all cores first, leaving only
-    // known (strong) names for the loop below.
-    per_runbook.par_iter_mut().for_each(|raws| {
-        for raw in raws {
+    // known names (sorted, each once) for the loop below.
+    per_runbook.par_iter_mut().for_each(|one| {
+        for raw in &mut one.raws {
             if let extract::RawKind::Kube { names, .. } = &mut raw.kind {
                 let mut services = BTreeSet::new();
                 for (name, strong) in names.drain(..) {
@@ -155,122 +206,103 @@ pub fn build(book: &Book, sources: &[SourceFile], include: &[bool]) -> Facts {
             }
         }
     });
-    for raw in per_runbook.into_iter().flatten() {
-        let file = book.runbooks[raw.runbook].path.as_str();
-        match raw.kind {
-            extract::RawKind::Kube {
-                names,
-                namespace,
-                all_namespaces,
-                sets_namespace: _,
-                program,
-            } => {
-                let mut services = BTreeSet::new();
-                for (name, strong) in names {
-                    if strong {
-                        services.insert(name);
-                    } else if let Some(service) = extract::resolve_pod(&name, &known) {
-                        services.insert(service);
-                    }
-                }
-                for service in services {
-                    let entry = facts.services.entry(service).or_default();
-                    match &namespace {
-                        Some((ns, span)) => {
-                            entry
-                                .namespaces
-                                .push(at(ns.clone(), raw.runbook, file, *span))
-                        }
-                        None if !all_namespaces && !runbooks_setting_ns.contains(&raw.runbook) => {
-                            entry.unnamespaced.push(at(
-                                program.clone(),
-                                raw.runbook,
-                                file,
-                                raw.command_span,
-                            ))
-                        }
-                        None => {}
-                    }
-                }
-            }
-            extract::RawKind::Port {
-                host,
-                port,
-                span,
-                metrics,
-            } => {
-                let entry = facts.services.entry(host).or_default();
-                let list = if metrics {
-                    &mut entry.metrics_ports
-                } else {
-                    &mut entry.ports
-                };
-                list.push(at(port, raw.runbook, file, span));
-            }
-            extract::RawKind::HostNamespace { service, ns, span } => facts
-                .services
-                .entry(service)
-                .or_default()
-                .namespaces
-                .push(at(ns, raw.runbook, file, span)),
-            extract::RawKind::Database { host, db, span } => facts
-                .databases
-                .entry(host.unwrap_or_else(|| "*".to_owned()))
-                .or_default()
-                .push(at(db, raw.runbook, file, span)),
-            extract::RawKind::Compose { flavour, span } => {
-                facts.compose.push(at(flavour, raw.runbook, file, span));
-            }
-            extract::RawKind::ComposeService { .. } => {}
-            extract::RawKind::Host { host, span } => {
-                facts.hosts.push(at(host, raw.runbook, file, span));
-            }
-            extract::RawKind::Image {
-                name,
-                registry,
-                span,
-            } => facts.services.entry(name).or_default().registries.push(at(
-                registry,
-                raw.runbook,
-                file,
-                span,
-            )),
+    for one in &mut per_runbook {
+        let file = one.path.as_str();
+        for raw in std::mem::take(&mut one.raws) {
+            place(&mut facts, raw, file, &runbooks_setting_ns);
         }
     }
-    for (idx, (runbook, source)) in book.runbooks.iter().zip(sources).enumerate() {
-        if !include.get(idx).copied().unwrap_or(true) {
-            continue;
-        }
-        metadata_facts(idx, runbook, source, &known, &mut facts);
-        for (_, table) in runbook.severity_tables() {
-            for level in &table.levels {
-                let Some(response) = level.response_time.as_deref().map(str::trim) else {
-                    continue;
-                };
-                if response.is_empty() || response == "-" {
-                    continue;
+    for one in per_runbook {
+        if !one.meta.is_empty()
+            && let Some(subject) = subject_named(&one.path, &one.title, &known)
+        {
+            let entry = facts.services.entry(subject).or_default();
+            for statement in one.meta {
+                match statement {
+                    MetaStatement::Port(port, span) => {
+                        entry.ports.push(at(port, one.runbook, &one.path, span));
+                    }
+                    MetaStatement::Namespace(ns, span) => {
+                        entry.namespaces.push(at(ns, one.runbook, &one.path, span));
+                    }
                 }
-                let key = response_key(level.response_secs, response);
-                let span = extract::locate(source, level.span, &[response.to_owned()], response)
-                    .unwrap_or(level.span);
-                facts
-                    .severities
-                    .entry(severity_group(&level.name, level.rank))
-                    .or_default()
-                    .push(Stated {
-                        value: SeverityDef {
-                            name: level.name.clone(),
-                            response: response.to_owned(),
-                            key,
-                        },
-                        runbook: idx,
-                        file: runbook.path.clone(),
-                        span,
-                    });
             }
+        }
+        for (group, stated) in one.severities {
+            facts.severities.entry(group).or_default().push(stated);
         }
     }
     facts
+}
+
+/// Files one statement under its subject. Kubernetes names must be resolved already.
+fn place(facts: &mut Facts, raw: extract::Raw, file: &str, runbooks_setting_ns: &BTreeSet<usize>) {
+    match raw.kind {
+        extract::RawKind::Kube {
+            names,
+            namespace,
+            all_namespaces,
+            sets_namespace: _,
+            program,
+        } => {
+            for (service, _) in names {
+                let entry = facts.services.entry(service).or_default();
+                match &namespace {
+                    Some((ns, span)) => {
+                        entry
+                            .namespaces
+                            .push(at(ns.clone(), raw.runbook, file, *span))
+                    }
+                    None if !all_namespaces && !runbooks_setting_ns.contains(&raw.runbook) => entry
+                        .unnamespaced
+                        .push(at(program.clone(), raw.runbook, file, raw.command_span)),
+                    None => {}
+                }
+            }
+        }
+        extract::RawKind::Port {
+            host,
+            port,
+            span,
+            metrics,
+        } => {
+            let entry = facts.services.entry(host).or_default();
+            let list = if metrics {
+                &mut entry.metrics_ports
+            } else {
+                &mut entry.ports
+            };
+            list.push(at(port, raw.runbook, file, span));
+        }
+        extract::RawKind::HostNamespace { service, ns, span } => facts
+            .services
+            .entry(service)
+            .or_default()
+            .namespaces
+            .push(at(ns, raw.runbook, file, span)),
+        extract::RawKind::Database { host, db, span } => facts
+            .databases
+            .entry(host.unwrap_or_else(|| "*".to_owned()))
+            .or_default()
+            .push(at(db, raw.runbook, file, span)),
+        extract::RawKind::Compose { flavour, span } => {
+            facts.compose.push(at(flavour, raw.runbook, file, span));
+        }
+        extract::RawKind::ComposeService { .. } => {}
+        extract::RawKind::Host { host, span } => {
+            facts.hosts.push(at(host, raw.runbook, file, span));
+        }
+        extract::RawKind::Image {
+            name,
+            registry,
+            span,
+        } => facts.services.entry(name).or_default().registries.push(at(
+            registry,
+            raw.runbook,
+            file,
+            span,
+        )),
+    }
 }
 
 fn at<T>(value: T, runbook: usize, file: &str, span: Span) -> Stated<T> {
@@ -298,18 +330,9 @@ pub fn severity_group(name: &str, rank: u32) -> String {
     }
 }
 
-/// `Port:` and `Namespace:` metadata speak for the runbook's subject: the one known service
-/// its title or file name names.
-fn metadata_facts(
-    idx: usize,
-    runbook: &crate::model::Runbook,
-    source: &SourceFile,
-    known: &BTreeSet<String>,
-    facts: &mut Facts,
-) {
-    let Some(subject) = subject_service(runbook, known) else {
-        return;
-    };
+/// `Port:` and `Namespace:` metadata, which speak for the runbook's subject: the one known
+/// service its title or file name names (known only once the whole book is read).
+fn meta_statements(runbook: &Runbook, source: &SourceFile) -> Vec<MetaStatement> {
     let value_span = |entry: &MetaEntry| {
         extract::locate(
             source,
@@ -319,42 +342,25 @@ fn metadata_facts(
         )
         .unwrap_or(entry.span)
     };
+    let mut out = Vec::new();
     for entry in &runbook.meta.entries {
         match entry.name.as_str() {
             "port" => {
                 if let Ok(port) = entry.value.trim().parse::<u16>() {
-                    facts
-                        .services
-                        .entry(subject.clone())
-                        .or_default()
-                        .ports
-                        .push(Stated {
-                            value: port,
-                            runbook: idx,
-                            file: runbook.path.clone(),
-                            span: value_span(entry),
-                        });
+                    out.push(MetaStatement::Port(port, value_span(entry)));
                 }
             }
             "namespace" | "kubernetes_namespace" => {
                 let ns = entry.value.trim().trim_matches('`').to_owned();
                 if extract::is_name(&ns) {
-                    facts
-                        .services
-                        .entry(subject.clone())
-                        .or_default()
-                        .namespaces
-                        .push(Stated {
-                            value: ns,
-                            runbook: idx,
-                            file: runbook.path.clone(),
-                            span: value_span(entry),
-                        });
+                    let span = value_span(entry);
+                    out.push(MetaStatement::Namespace(ns, span));
                 }
             }
             _ => {}
         }
     }
+    out
 }
 
 /// How response times are compared: seconds when the text parses ("1 hour" = "60 min"),
@@ -371,18 +377,19 @@ pub fn response_key(secs: Option<u64>, text: &str) -> String {
 }
 
 /// The one known service named by the title or the file name, if exactly one is.
-pub fn subject_service(
-    runbook: &crate::model::Runbook,
-    known: &BTreeSet<String>,
-) -> Option<String> {
-    let stem = runbook
-        .path
+pub fn subject_service(runbook: &Runbook, known: &BTreeSet<String>) -> Option<String> {
+    subject_named(&runbook.path, &runbook.title, known)
+}
+
+/// The one known service named by `title` or the file name of `path`, if exactly one is.
+fn subject_named(path: &str, title: &str, known: &BTreeSet<String>) -> Option<String> {
+    let stem = path
         .rsplit('/')
         .next()
         .unwrap_or("")
         .trim_end_matches(".md")
         .to_lowercase();
-    let title = runbook.title.to_lowercase();
+    let title = title.to_lowercase();
     // A service named "as a word" is a whole run of name characters, so looking each run up
     // in `known` is the same test as searching for every known name (which is quadratic in
     // the size of the book).

@@ -1,10 +1,16 @@
 //! `runbook lint`: rules over the parsed book. Each rule lives in its own file under `rules/`
-//! and is listed once in `registry.rs`; a rule reads the model and the facts index through a
-//! [`Context`] and pushes [`Diagnostic`]s into a [`Sink`]. The engine then applies the
+//! and is listed once in `registry.rs`. A rule either reads one runbook at a time, or reads
+//! what the whole book states (the facts index, the anchors of every runbook) through a
+//! [`BookContext`]; both push [`Diagnostic`]s into a [`Sink`]. The engine then applies the
 //! `[lint]` levels, ignores and inline suppressions, and sorts the findings. Nothing here
 //! prints; the renderers live in `diag/`.
+//!
+//! The book is linted as a stream (see `pass.rs`): each runbook is parsed, checked by the
+//! per-runbook rules, reduced to what the book-wide rules need, and dropped, so the model of
+//! the whole book (about ten times its Markdown) is never in memory at once.
 
 mod drift;
+mod pass;
 pub mod registry;
 pub mod rules;
 mod settings;
@@ -12,34 +18,36 @@ mod suppress;
 
 pub use settings::Settings;
 
-use crate::LoadedBook;
-use crate::config::Config;
+use crate::config::{Config, LoadedConfig};
 use crate::diag::{Diagnostic, Location, Related, Severity};
-use crate::facts::{self, Facts};
-use crate::model::{Book, Runbook};
+use crate::facts::Facts;
+use crate::model::Runbook;
 use crate::source::{SourceFile, Span};
+use crate::{LoadedBook, SourceBook};
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use registry::Check;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
-/// What a rule sees.
+/// What every rule sees.
 pub struct Context<'a> {
-    /// The whole book (ignored files included, so links into them still resolve).
-    pub book: &'a Book,
-    /// Sources, in the order of `book.runbooks`.
+    /// Every runbook's source, in book order (ignored files included, so links into them
+    /// still resolve).
     pub sources: &'a [SourceFile],
     /// The book root: runbook paths are relative to it.
     pub root: &'a Path,
     /// `book.toml`.
     pub config: &'a Config,
-    /// What the linted runbooks state.
-    pub facts: &'a Facts,
     /// The date reviews are checked against.
     pub today: NaiveDate,
     /// `[lint] max_age`, in days.
     pub max_age_days: Option<i64>,
+    /// Each runbook's position in book order, by path (the first wins if a path repeats).
+    positions: HashMap<&'a str, usize>,
+    /// Per runbook: linted (true) or ignored by `[lint] ignore`.
     include: Vec<bool>,
 }
 
@@ -49,35 +57,14 @@ impl<'a> Context<'a> {
         self.config.facts.services.get(service)
     }
 
-    /// The linted runbooks (ignored ones left out) with their index and source.
-    pub fn runbooks(&self) -> impl Iterator<Item = (usize, &'a Runbook, &'a SourceFile)> + '_ {
-        self.book
-            .runbooks
-            .iter()
-            .zip(self.sources)
-            .enumerate()
-            .filter(|(i, _)| self.include[*i])
-            .map(|(i, (r, s))| (i, r, s))
+    /// The position in book order of the runbook at `path` (relative to the book root).
+    pub fn position(&self, path: &str) -> Option<usize> {
+        self.positions.get(path).copied()
     }
 
-    /// Runs `check` on every linted runbook, on all cores, each with a sink of its own; the
-    /// findings and redactions land in `sink` in book order, as a plain loop would leave them.
-    pub fn each_runbook<F>(&self, sink: &mut Sink, check: F)
-    where
-        F: Fn(usize, &'a Runbook, &'a SourceFile, &mut Sink) + Sync,
-    {
-        let runbooks: Vec<_> = self.runbooks().collect();
-        let sinks: Vec<Sink> = runbooks
-            .into_par_iter()
-            .map(|(idx, runbook, source)| {
-                let mut own = Sink::default();
-                check(idx, runbook, source, &mut own);
-                own
-            })
-            .collect();
-        for own in sinks {
-            sink.append(own);
-        }
+    /// True when runbook `idx` is linted (not ignored by `[lint] ignore`).
+    pub fn is_linted(&self, idx: usize) -> bool {
+        self.include.get(idx).copied().unwrap_or(false)
     }
 
     /// A diagnostic of rule `code` at `span` of runbook `idx`, at the rule's default level.
@@ -95,7 +82,7 @@ impl<'a> Context<'a> {
             rule.code,
             rule.name,
             rule.level,
-            &self.book.runbooks[idx].path,
+            &source.path,
             span.line,
             span.column,
             message,
@@ -105,16 +92,35 @@ impl<'a> Context<'a> {
 
     /// A related label at `span` of runbook `idx`.
     pub fn related(&self, idx: usize, span: Span, message: impl Into<String>) -> Related {
-        let (end_line, end_column) = end_of(&self.sources[idx], span);
+        let source = &self.sources[idx];
+        let (end_line, end_column) = end_of(source, span);
         Related {
             location: Location {
-                file: self.book.runbooks[idx].path.clone(),
+                file: source.path.clone(),
                 line: span.line,
                 column: span.column,
             },
             end_column: if end_line == span.line { end_column } else { 0 },
             message: message.into(),
         }
+    }
+}
+
+/// What a book-wide rule sees: the [`Context`], and what every runbook told the book once
+/// it had been read.
+pub struct BookContext<'a> {
+    cx: &'a Context<'a>,
+    /// What the linted runbooks state.
+    pub facts: &'a Facts,
+    /// Per runbook, in book order: the anchors it offers and its links to anchors.
+    pub anchors: &'a [rules::broken_anchor::Anchors],
+}
+
+/// A book-wide rule uses the context like any rule (`cx.diag`, `cx.sources`...).
+impl<'a> std::ops::Deref for BookContext<'a> {
+    type Target = Context<'a>;
+    fn deref(&self) -> &Context<'a> {
+        self.cx
     }
 }
 
@@ -163,23 +169,24 @@ pub struct LintReport {
     pub redactions: Vec<(String, Range<usize>)>,
     /// Number of runbooks linted.
     pub files: usize,
-    /// Per file: its index in `LoadedBook::sources` and its redactions in order, so that
-    /// `line_text` for tens of thousands of findings does not search both lists each time.
+    /// Per file: its index in the sources and its redactions in order, so that `line_text`
+    /// for tens of thousands of findings does not search both lists each time.
     by_file: HashMap<String, (usize, Vec<Range<usize>>)>,
 }
 
 impl LintReport {
-    /// The text of `line` in `file` with secrets masked, for frames.
-    pub fn line_text(&self, loaded: &LoadedBook, file: &str, line: usize) -> Option<String> {
+    /// The text of `line` in `file` with secrets masked, for frames. `sources` are those of
+    /// the linted book.
+    pub fn line_text(&self, sources: &[SourceFile], file: &str, line: usize) -> Option<String> {
         let indexed = self
             .by_file
             .get(file)
-            .filter(|(idx, _)| loaded.sources.get(*idx).is_some_and(|s| s.path == file));
+            .filter(|(idx, _)| sources.get(*idx).is_some_and(|s| s.path == file));
         let (source, ranges): (_, Box<dyn Iterator<Item = &Range<usize>>>) = match indexed {
-            Some((idx, ranges)) => (&loaded.sources[*idx], Box::new(ranges.iter())),
+            Some((idx, ranges)) => (&sources[*idx], Box::new(ranges.iter())),
             // Not the book this report was made from: search.
             None => (
-                loaded.sources.iter().find(|s| s.path == file)?,
+                sources.iter().find(|s| s.path == file)?,
                 Box::new(
                     self.redactions
                         .iter()
@@ -220,59 +227,120 @@ pub fn count(diags: &[Diagnostic]) -> (usize, usize, usize) {
         })
 }
 
-/// Lints a loaded book. A bad `[lint]` or `[facts]` section is the error.
+/// Lints a loaded book (`lint --watch` keeps the model between saves). A bad `[lint]` or
+/// `[facts]` section is the error.
 pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnostic> {
-    let config = &loaded.config.config;
-    let shown = loaded
-        .config
+    let runbooks = &loaded.book.runbooks;
+    lint_book(
+        &loaded.config,
+        &loaded.sources,
+        &loaded.book.diagnostics,
+        |idx| Cow::Borrowed(&runbooks[idx]),
+        today,
+    )
+}
+
+/// Lints a book read but not parsed: each runbook is parsed just before it is checked and
+/// dropped right after. Same report as [`lint`] on the loaded book, in a fraction of the
+/// memory. A bad `[lint]` or `[facts]` section is the error.
+pub fn lint_sources(book: &SourceBook, today: NaiveDate) -> Result<LintReport, Diagnostic> {
+    lint_book(
+        &book.config,
+        &book.sources,
+        &book.diagnostics,
+        |idx| Cow::Owned(crate::parse::parse_runbook(&book.sources[idx])),
+        today,
+    )
+}
+
+/// The lint of a book whose runbook `idx` (in the order of `sources`) is `runbook(idx)`;
+/// `problems` are the loader's findings not tied to one runbook.
+fn lint_book<'r>(
+    config: &LoadedConfig,
+    sources: &[SourceFile],
+    problems: &[Diagnostic],
+    runbook: impl Fn(usize) -> Cow<'r, Runbook> + Sync,
+    today: NaiveDate,
+) -> Result<LintReport, Diagnostic> {
+    let shown = config
         .file
         .as_ref()
         .map_or_else(|| "book.toml".to_owned(), |p| p.display().to_string());
-    let settings = Settings::from_config(config, &shown)?;
-    let book = &loaded.book;
-    let include: Vec<bool> = book
-        .runbooks
-        .iter()
-        .map(|r| !settings.is_ignored(&r.path))
-        .collect();
-    let facts = facts::build(book, &loaded.sources, &include);
+    let settings = Settings::from_config(&config.config, &shown)?;
     let cx = Context {
-        book,
-        sources: &loaded.sources,
-        root: &loaded.config.root,
-        config,
-        facts: &facts,
+        sources,
+        root: &config.root,
+        config: &config.config,
         today,
         max_age_days: settings.max_age_days,
-        include,
+        positions: sources
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(idx, s)| (s.path.as_str(), idx))
+            .collect(),
+        include: sources
+            .iter()
+            .map(|s| !settings.is_ignored(&s.path))
+            .collect(),
     };
-    // The rules run side by side (and most also spread their runbooks over the cores); their
-    // sinks are joined in registry order, so the result is the same as one rule after another.
-    let sinks: Vec<Sink> = registry::RULES
-        .par_iter()
-        .filter(|rule| rule.check.is_some() && settings.level(rule).is_some())
-        .map(|rule| {
-            let mut sink = Sink::default();
-            if let Some(check) = rule.check {
-                check(&cx, &mut sink);
-            }
-            sink
+    let per_runbook: Vec<_> = registry::RULES
+        .iter()
+        .filter(|rule| settings.level(rule).is_some())
+        .filter_map(|rule| match rule.check {
+            Check::Runbook(check) => Some(check),
+            _ => None,
         })
         .collect();
-    let mut sink = Sink::default();
+    let passes: Vec<pass::Pass> = (0..sources.len())
+        .into_par_iter()
+        .map(|idx| pass::Pass::run(&cx, idx, &runbook(idx), &per_runbook))
+        .collect();
+    let gathered = pass::Gathered::from_passes(problems, passes);
+    let book = BookContext {
+        cx: &cx,
+        facts: &gathered.facts,
+        anchors: &gathered.anchors,
+    };
+    // The book-wide rules run side by side; their sinks are joined in registry order, so the
+    // result is the same as one rule after another.
+    let sinks: Vec<Sink> = registry::RULES
+        .par_iter()
+        .filter(|rule| settings.level(rule).is_some())
+        .filter_map(|rule| match rule.check {
+            Check::Book(check) => {
+                let mut sink = Sink::default();
+                check(&book, &mut sink);
+                Some(sink)
+            }
+            _ => None,
+        })
+        .collect();
+    let mut sink = gathered.sink;
     for one in sinks {
         sink.append(one);
     }
-    let suppressions: Vec<suppress::Suppressions> = loaded
-        .sources
-        .par_iter()
-        .map(|s| suppress::Suppressions::parse(&s.text))
-        .collect();
-    let position = book.positions();
-    let mut diagnostics: Vec<Diagnostic> = book
-        .all_diagnostics()
+    Ok(report(
+        &cx,
+        &settings,
+        gathered.problems,
+        sink,
+        &gathered.suppressions,
+    ))
+}
+
+/// The report: loader problems and findings at their `[lint]` levels, less what is ignored
+/// or suppressed inline, sorted and without duplicates.
+fn report(
+    cx: &Context<'_>,
+    settings: &Settings,
+    problems: Vec<Diagnostic>,
+    sink: Sink,
+    suppressions: &[suppress::Suppressions],
+) -> LintReport {
+    let mut diagnostics: Vec<Diagnostic> = problems
+        .into_iter()
         .filter(|d| !settings.is_ignored(&d.location.file))
-        .cloned()
         .collect();
     for mut diag in sink.diagnostics {
         let rule = registry::find(diag.code).expect("registered");
@@ -283,12 +351,13 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
         diagnostics.push(diag);
     }
     diagnostics.retain(|d| {
-        let Some(&idx) = position.get(d.location.file.as_str()) else {
+        let Some(idx) = cx.position(&d.location.file) else {
             return true;
         };
         !suppressions[idx].allows(d.code, d.rule, d.location.line)
     });
-    // A stable sort, like `sort_by`: findings that compare equal keep the order above.
+    // A stable sort, like `sort_by`: findings that compare equal keep the order above, which
+    // for any one rule and file is the order the rule found them in.
     diagnostics.par_sort_by(|a, b| {
         (
             &a.location.file,
@@ -307,7 +376,7 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
     });
     diagnostics.dedup();
     let mut by_file: HashMap<String, (usize, Vec<Range<usize>>)> = HashMap::new();
-    for (idx, source) in loaded.sources.iter().enumerate() {
+    for (idx, source) in cx.sources.iter().enumerate() {
         by_file
             .entry(source.path.clone())
             .or_insert((idx, Vec::new()));
@@ -317,12 +386,12 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
             ranges.push(range.clone());
         }
     }
-    Ok(LintReport {
+    LintReport {
         diagnostics,
         redactions: sink.redactions,
         files: cx.include.iter().filter(|i| **i).count(),
         by_file,
-    })
+    }
 }
 
 /// Today's date from the system clock (UTC).
@@ -334,4 +403,131 @@ pub fn system_today() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1)
         .and_then(|epoch| epoch.checked_add_signed(chrono::TimeDelta::days(days)))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    const TODAY: &str = "2026-11-01";
+
+    /// A book that exercises everything the streamed lint takes out of a runbook before it
+    /// drops it: ignored files that links point into, anchors across files (headings, step
+    /// ids, HTML ids), suppressions, secrets, loader problems, and facts that only resolve
+    /// against the whole book (pod names, the subject of `Port:` metadata, severity tables).
+    fn write_book(dir: &Path) {
+        let files: &[(&str, &str)] = &[
+            (
+                "book.toml",
+                "[book]\nsrc = \".\"\n\n[lint]\nignore = [\"drafts/\"]\nmax_age = \"90d\"\n",
+            ),
+            (
+                "index.md",
+                "# Index\n\n## Severity Levels\n\n| Level | Response Time |\n|---|---|\n| P1 | 15 minutes |\n| P2 | 1 hour |\n\n\
+                 See [levels](#severity-levels), [bad](#severity-level), [restart](ops/restart.md#rolling-restart),\n\
+                 [gone](ops/restart.md#emergency), [draft](drafts/plan.md#the-plan), [draft bad](drafts/plan.md#no-plan)\n\
+                 and [html](ops/restart.md#custom-id).\n",
+            ),
+            (
+                "ops/restart.md",
+                "# Restart ledger-api\n\n**Last Updated:** 2024-01-02\n**Port:** 8081\n\n## Rolling restart\n\n<a id=\"custom-id\"></a>\n\n\
+                 1. Restart it:\n\n```bash\nkubectl rollout restart deployment/ledger-api -n ledger\nkubectl logs ledger-api-7d9c6b8f54-2kqzt\ncurl http://ledger-api:8080/health\n```\n\n\
+                 <!-- runbook-lint allow broken-link -->\n- [gone](gone.md)\n\n- [still reported](reported.md)\n",
+            ),
+            (
+                "ops/debug.md",
+                "# Debug ledger-api\n\n| Level | Response Time |\n|---|---|\n| P1 | 30 minutes |\n\n\
+                 ```bash\ncurl http://ledger-api:8080/metrics\ncurl http://ledger-api:8080/ready\nkubectl get pods -n ledgr -l app=ledger-api\n\
+                 curl -H \"Authorization: Bearer 8fK2mQ9xLr4vT7wZ3pN6sB1yH5cJ0dGe\" https://api.example.com/v1/health\nrm -rf /var/lib/ledger\n\
+                 echo \"unclosed\n```\n\nConnection: `postgres://ops:Zq7Rw2Lp9Xk4Vb8Nm3@pg.finance.internal/ledger`\n\n```bash\npsql -h <DB_HOST> -d ledger\n",
+            ),
+            (
+                "drafts/plan.md",
+                "# The plan\n\n[broken but ignored](nowhere.md)\n\n```bash\ncurl http://ledger-api:9999/health\n```\n",
+            ),
+            ("empty.md", ""),
+        ];
+        for (path, text) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    #[test]
+    fn streamed_lint_reports_what_the_loaded_lint_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        write_book(dir.path());
+        let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+        let loaded = crate::load(dir.path()).unwrap();
+        let whole = lint(&loaded, today).unwrap();
+        let read = crate::load_sources(dir.path()).unwrap();
+        let streamed = lint_sources(&read, today).unwrap();
+
+        // The fixture must reach every part of the stream, or the comparison proves little.
+        let codes: BTreeSet<&str> = whole.diagnostics.iter().map(|d| d.code).collect();
+        for code in [
+            "RB003", "RB101", "RB102", "RB105", "RB111", "RB112", "RB113", "RB117",
+        ] {
+            assert!(
+                codes.contains(code),
+                "no {code} in {:#?}",
+                whole.diagnostics
+            );
+        }
+        assert!(!whole.redactions.is_empty());
+        let anchors: Vec<&str> = whole
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "RB112")
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            anchors,
+            [
+                "no heading or step `#severity-level` in this page",
+                "no heading or step `#emergency` in `ops/restart.md`",
+                "no heading or step `#no-plan` in `drafts/plan.md`",
+            ]
+        );
+        assert!(
+            whole
+                .diagnostics
+                .iter()
+                .all(|d| !d.location.file.starts_with("drafts/")),
+            "ignored files are not reported"
+        );
+        assert!(
+            !whole
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("gone.md")),
+            "suppressed"
+        );
+
+        assert_eq!(streamed.diagnostics, whole.diagnostics);
+        assert_eq!(streamed.redactions, whole.redactions);
+        assert_eq!(streamed.files, whole.files);
+        assert_eq!(whole.files, 4);
+        for d in &whole.diagnostics {
+            let (file, line) = (&d.location.file, d.location.line);
+            assert_eq!(
+                streamed.line_text(&read.sources, file, line),
+                whole.line_text(&loaded.sources, file, line)
+            );
+        }
+        let secret = whole
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "RB117")
+            .unwrap();
+        let shown = streamed
+            .line_text(&read.sources, &secret.location.file, secret.location.line)
+            .unwrap();
+        assert!(
+            shown.contains("****") && !shown.contains("8fK2mQ9x"),
+            "{shown}"
+        );
+    }
 }

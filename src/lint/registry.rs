@@ -1,12 +1,32 @@
-//! The one table of lint codes: code, kebab name, default level, check function and
-//! documentation. A rule's documentation is the `//!` comment at the top of its file (What it
+//! The one table of lint codes: code, kebab name, default level, check function (and whether
+//! it reads one runbook or the whole book) and documentation. A rule's documentation is the `//!` comment at the top of its file (What it
 //! does / Why it matters / Example / Use instead), read with `include_str!` so there is one
 //! text for `runbook lint --explain`, `docs/lint.md` and the SARIF `fullDescription`.
 //! Codes never change meaning: a retired rule keeps its code reserved.
 
 use super::rules;
-use super::{Context, Sink};
+use super::{BookContext, Context, Sink};
 use crate::diag::Severity;
+use crate::model::Runbook;
+use crate::source::SourceFile;
+
+/// A rule that reads one runbook at a time (its index, model and source): it runs while the
+/// book is parsed, before the runbook is dropped.
+pub type RunbookCheck = fn(&Context<'_>, usize, &Runbook, &SourceFile, &mut Sink);
+
+/// A rule that reads what the whole book states, once every runbook has been read.
+pub type BookCheck = fn(&BookContext<'_>, &mut Sink);
+
+/// What a code's check reads.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// None: the loader reports these problems (RB0xx).
+    Loader,
+    /// One runbook at a time.
+    Runbook(RunbookCheck),
+    /// The whole book.
+    Book(BookCheck),
+}
 
 /// One entry of the registry.
 pub struct Rule {
@@ -16,16 +36,21 @@ pub struct Rule {
     pub name: &'static str,
     /// Level when `[lint]` says nothing.
     pub level: Severity,
-    /// The check; `None` for problems the loader reports (RB0xx).
-    pub check: Option<fn(&Context<'_>, &mut Sink)>,
+    /// The check.
+    pub check: Check,
     /// The rule's source file (for a rule) or its documentation (for a loader code).
     source: &'static str,
 }
 
 impl Rule {
+    /// True for a lint rule, false for a problem the loader reports.
+    pub fn is_lint(&self) -> bool {
+        !matches!(self.check, Check::Loader)
+    }
+
     /// The documentation: the `//!` lines of the rule's file, without the markers.
     pub fn doc(&self) -> String {
-        if self.check.is_none() {
+        if !self.is_lint() {
             return self.source.to_owned();
         }
         let mut out = String::new();
@@ -61,12 +86,12 @@ impl Rule {
 }
 
 macro_rules! rule {
-    ($code:literal, $name:literal, $level:ident, $module:ident) => {
+    ($code:literal, $name:literal, $level:ident, $reads:ident, $module:ident) => {
         Rule {
             code: $code,
             name: $name,
             level: Severity::$level,
-            check: Some(rules::$module::check),
+            check: Check::$reads(rules::$module::check),
             source: include_str!(concat!("rules/", stringify!($module), ".rs")),
         }
     };
@@ -78,7 +103,7 @@ macro_rules! loader {
             code: $code,
             name: $name,
             level: Severity::$level,
-            check: None,
+            check: Check::Loader,
             source: $doc,
         }
     };
@@ -136,31 +161,39 @@ pub static RULES: &[Rule] = &[
         "An image a runbook shows could not be copied into the site (`runbook build`): the file \
          is missing, outside the book folder, or not an image file.\n"
     ),
-    rule!("RB101", "port-drift", Error, port_drift),
-    rule!("RB102", "namespace-drift", Error, namespace_drift),
-    rule!("RB103", "database-drift", Error, database_drift),
-    rule!("RB104", "compose-drift", Warning, compose_drift),
-    rule!("RB105", "severity-drift", Error, severity_drift),
-    rule!("RB106", "image-drift", Error, image_drift),
-    rule!("RB107", "host-drift", Warning, host_drift),
-    rule!("RB111", "broken-link", Error, broken_link),
-    rule!("RB112", "broken-anchor", Error, broken_anchor),
-    rule!("RB113", "stale-review", Warning, stale_review),
-    rule!("RB114", "wrong-fence", Warning, wrong_fence),
+    rule!("RB101", "port-drift", Error, Book, port_drift),
+    rule!("RB102", "namespace-drift", Error, Book, namespace_drift),
+    rule!("RB103", "database-drift", Error, Book, database_drift),
+    rule!("RB104", "compose-drift", Warning, Book, compose_drift),
+    rule!("RB105", "severity-drift", Error, Book, severity_drift),
+    rule!("RB106", "image-drift", Error, Book, image_drift),
+    rule!("RB107", "host-drift", Warning, Book, host_drift),
+    rule!("RB111", "broken-link", Error, Runbook, broken_link),
+    rule!("RB112", "broken-anchor", Error, Book, broken_anchor),
+    rule!("RB113", "stale-review", Warning, Runbook, stale_review),
+    rule!("RB114", "wrong-fence", Warning, Runbook, wrong_fence),
     rule!(
         "RB115",
         "unguarded-destructive",
         Warning,
+        Runbook,
         unguarded_destructive
     ),
     rule!(
         "RB116",
         "undeclared-placeholder",
         Info,
+        Runbook,
         undeclared_placeholder
     ),
-    rule!("RB117", "hardcoded-secret", Error, hardcoded_secret),
-    rule!("RB118", "shell-syntax", Warning, shell_syntax),
+    rule!(
+        "RB117",
+        "hardcoded-secret",
+        Error,
+        Runbook,
+        hardcoded_secret
+    ),
+    rule!("RB118", "shell-syntax", Warning, Runbook, shell_syntax),
 ];
 
 /// The rule with this code or name (case-insensitive).
@@ -193,7 +226,7 @@ mod tests {
 
     #[test]
     fn every_rule_documents_the_four_parts() {
-        for rule in RULES.iter().filter(|r| r.check.is_some()) {
+        for rule in RULES.iter().filter(|r| r.is_lint()) {
             let doc = rule.doc();
             for part in ["What it does", "Why it matters", "Example", "Use instead"] {
                 assert!(doc.contains(part), "{} lacks `{part}`:\n{doc}", rule.code);

@@ -19,72 +19,146 @@
 //! Known limits: fragments into files that are not runbooks of the book (HTML, other
 //! folders) are not checked; a broken file is reported by `broken-link` instead.
 
-use super::super::{Context, Sink};
+use super::super::{BookContext, Context, Sink};
 use super::broken_link::resolve;
 use crate::facts::locate;
 use crate::model::{LinkKind, Runbook};
-use crate::source::SourceFile;
-use rayon::prelude::*;
+use crate::source::{SourceFile, Span};
 use regex::Regex;
-use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 static HTML_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"<[a-zA-Z][^>]*\s(?:id|name)\s*=\s*["']([^"']+)["']"#).expect("valid regex")
 });
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    let anchors: Vec<BTreeSet<String>> = cx
-        .book
-        .runbooks
-        .par_iter()
-        .zip(cx.sources)
-        .map(|(r, s)| anchors(r, s))
-        .collect();
-    let index = cx.book.positions();
-    cx.each_runbook(sink, |idx, runbook, source, sink| {
-        for link in &runbook.links {
-            // An image's `#fragment` names a part of the image, not a heading.
-            if link.image {
-                continue;
+/// What this rule needs of one runbook, taken while its model is in memory: the anchors it
+/// offers (to the links of every other runbook) and its own links to anchors.
+#[derive(Debug, Default)]
+pub struct Anchors {
+    /// Every anchor, also in lower case; sorted, each once.
+    offered: Sorted,
+    /// Links with a `#fragment` into a runbook of the book, in document order; empty for a
+    /// runbook that is not linted.
+    links: Vec<AnchorLink>,
+}
+
+/// A link to an anchor of a runbook of the book.
+#[derive(Debug)]
+struct AnchorLink {
+    /// Position of the target runbook in book order.
+    target: usize,
+    /// The fragment, percent-decoded.
+    fragment: String,
+    /// Where the fragment is written.
+    span: Span,
+}
+
+/// Sorted, distinct strings in one buffer. A runbook offers dozens of anchors and all of them
+/// are kept until every runbook has been read: one allocation each would be hundreds of
+/// thousands of small blocks for a large book.
+#[derive(Debug, Default)]
+struct Sorted {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Sorted {
+    fn new(mut list: Vec<String>) -> Self {
+        list.sort_unstable();
+        list.dedup();
+        let mut out = Sorted {
+            text: String::with_capacity(list.iter().map(String::len).sum()),
+            ends: Vec::with_capacity(list.len()),
+        };
+        for one in &list {
+            out.text.push_str(one);
+            out.ends.push(out.text.len());
+        }
+        out
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
+
+    fn contains(&self, wanted: &str) -> bool {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.get(mid).cmp(wanted) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return true,
             }
-            let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
+        }
+        false
+    }
+}
+
+/// The anchors runbook `idx` offers and, when it is linted, its links to anchors.
+pub fn gather(cx: &Context<'_>, idx: usize, runbook: &Runbook, source: &SourceFile) -> Anchors {
+    let mut links = Vec::new();
+    for link in runbook.links.iter().filter(|_| cx.is_linted(idx)) {
+        // An image's `#fragment` names a part of the image, not a heading.
+        if link.image {
+            continue;
+        }
+        let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
+            continue;
+        };
+        let target = match link.kind {
+            LinkKind::Anchor => Some(idx),
+            LinkKind::Relative if !link.path.is_empty() => {
+                let rel = resolve(&runbook.path, &link.path);
+                cx.position(&rel.to_string_lossy().replace('\\', "/"))
+            }
+            _ => None,
+        };
+        let Some(target) = target else { continue };
+        let span =
+            locate(source, link.span, &[format!("#{fragment}")], fragment).unwrap_or(link.span);
+        links.push(AnchorLink {
+            target,
+            fragment: crate::parse::percent::decode_lossy(fragment),
+            span,
+        });
+    }
+    Anchors {
+        offered: offered(runbook, source),
+        links,
+    }
+}
+
+pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
+    for (idx, own) in cx.anchors.iter().enumerate() {
+        for link in &own.links {
+            let fragment = &link.fragment;
+            let Some(anchors) = cx.anchors.get(link.target) else {
                 continue;
             };
-            let target = match link.kind {
-                LinkKind::Anchor => Some(idx),
-                LinkKind::Relative if !link.path.is_empty() => {
-                    let rel = resolve(&runbook.path, &link.path);
-                    let rel = rel.to_string_lossy().replace('\\', "/");
-                    index.get(rel.as_str()).copied()
-                }
-                _ => None,
-            };
-            let Some(target) = target else { continue };
-            let fragment = crate::parse::percent::decode_lossy(fragment);
-            let set = &anchors[target];
-            if set.contains(&fragment) || set.contains(&fragment.to_lowercase()) {
+            if anchors.offered.contains(fragment)
+                || anchors.offered.contains(&fragment.to_lowercase())
+            {
                 continue;
             }
-            let span = locate(
-                source,
-                link.span,
-                &[format!("#{}", link.fragment.as_deref().unwrap_or(""))],
-                link.fragment.as_deref().unwrap_or(""),
-            )
-            .unwrap_or(link.span);
-            let in_file = if target == idx {
+            let in_file = if link.target == idx {
                 "this page".to_owned()
             } else {
-                format!("`{}`", cx.book.runbooks[target].path)
+                format!("`{}`", cx.sources[link.target].path)
             };
             let mut diag = cx.diag(
                 "RB112",
                 idx,
-                span,
+                link.span,
                 format!("no heading or step `#{fragment}` in {in_file}"),
             );
-            if let Some(near) = closest(&fragment, set) {
+            if let Some(near) = closest(fragment, &anchors.offered) {
                 diag = diag.with_help(format!("did you mean `#{near}`?"));
             } else {
                 diag = diag.with_help(
@@ -93,27 +167,32 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             }
             sink.push(diag);
         }
-    });
+    }
 }
 
-/// Every anchor a runbook offers.
-fn anchors(runbook: &Runbook, source: &SourceFile) -> BTreeSet<String> {
-    let mut set: BTreeSet<String> = runbook.sections.iter().map(|s| s.slug.clone()).collect();
-    set.extend(runbook.steps.iter().map(|s| s.id.clone()));
-    set.extend(HTML_ID.captures_iter(&source.text).map(|c| c[1].to_owned()));
-    let lower: Vec<String> = set.iter().map(|s| s.to_lowercase()).collect();
-    set.extend(lower);
-    set
+/// Every anchor a runbook offers, also in lower case.
+fn offered(runbook: &Runbook, source: &SourceFile) -> Sorted {
+    let mut all: Vec<String> = runbook.sections.iter().map(|s| s.slug.clone()).collect();
+    all.extend(runbook.steps.iter().map(|s| s.id.clone()));
+    all.extend(HTML_ID.captures_iter(&source.text).map(|c| c[1].to_owned()));
+    let lower: Vec<String> = all
+        .iter()
+        // Only these can differ in lower case; the rest would be dropped as duplicates.
+        .filter(|s| !s.is_ascii() || s.bytes().any(|b| b.is_ascii_uppercase()))
+        .map(|s| s.to_lowercase())
+        .collect();
+    all.extend(lower);
+    Sorted::new(all)
 }
 
 /// The anchor closest to `wanted` by edit distance, when it is close.
-fn closest<'a>(wanted: &str, set: &'a BTreeSet<String>) -> Option<&'a str> {
+fn closest<'a>(wanted: &str, set: &'a Sorted) -> Option<&'a str> {
     set.iter()
         .filter(|s| !s.starts_with("step-"))
         .map(|s| (edit_distance(wanted, s), s))
         .filter(|(d, s)| *d <= 2.max(s.len() / 5))
         .min()
-        .map(|(_, s)| s.as_str())
+        .map(|(_, s)| s)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

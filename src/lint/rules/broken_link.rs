@@ -18,55 +18,61 @@
 
 use super::super::{Context, Sink};
 use crate::facts::locate;
-use crate::model::LinkKind;
+use crate::model::{LinkKind, Runbook};
+use crate::source::SourceFile;
 use std::path::{Component, Path, PathBuf};
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    cx.each_runbook(sink, |idx, runbook, source, sink| {
-        for link in &runbook.links {
-            if link.kind != LinkKind::Relative || link.path.is_empty() {
-                continue;
-            }
-            let rel = resolve(&runbook.path, &link.path);
-            let on_disk = cx.root.join(&rel);
-            if on_disk.exists() {
-                continue;
-            }
-            let shown = rel.to_string_lossy().replace('\\', "/");
-            let span = locate(
+pub fn check(
+    cx: &Context<'_>,
+    idx: usize,
+    runbook: &Runbook,
+    source: &SourceFile,
+    sink: &mut Sink,
+) {
+    for link in &runbook.links {
+        if link.kind != LinkKind::Relative || link.path.is_empty() {
+            continue;
+        }
+        let rel = resolve(&runbook.path, &link.path);
+        let shown = rel.to_string_lossy().replace('\\', "/");
+        // A runbook of the book was read moments ago, so it exists: most links are to other
+        // runbooks, and asking the file system about each costs a system call.
+        if cx.position(&shown).is_some() || cx.root.join(&rel).exists() {
+            continue;
+        }
+        let span = locate(
+            source,
+            link.span,
+            std::slice::from_ref(&link.path),
+            &link.path,
+        )
+        .or_else(|| {
+            locate(
                 source,
                 link.span,
-                std::slice::from_ref(&link.path),
-                &link.path,
+                std::slice::from_ref(&link.target),
+                &link.target,
             )
-            .or_else(|| {
-                locate(
-                    source,
-                    link.span,
-                    std::slice::from_ref(&link.target),
-                    &link.target,
-                )
-            })
-            .unwrap_or(link.span);
-            sink.push(
-                cx.diag(
-                    "RB111",
-                    idx,
-                    span,
-                    if link.image {
-                        format!("image `{}` does not exist", link.path)
-                    } else {
-                        format!("link target `{}` does not exist", link.path)
-                    },
-                )
-                .with_help(if link.image {
-                    format!("add `{shown}` (the path from the book root), or fix the image path")
+        })
+        .unwrap_or(link.span);
+        sink.push(
+            cx.diag(
+                "RB111",
+                idx,
+                span,
+                if link.image {
+                    format!("image `{}` does not exist", link.path)
                 } else {
-                    format!("create `{shown}` (the path from the book root), or fix the link")
-                }),
-            );
-        }
-    });
+                    format!("link target `{}` does not exist", link.path)
+                },
+            )
+            .with_help(if link.image {
+                format!("add `{shown}` (the path from the book root), or fix the image path")
+            } else {
+                format!("create `{shown}` (the path from the book root), or fix the link")
+            }),
+        );
+    }
 }
 
 /// The target of a link from runbook `from`, relative to the book root, with `.` and `..`

@@ -18,11 +18,11 @@
 //! ```
 
 use super::super::drift::{judge, where_stated};
-use super::super::{Context, Sink};
+use super::super::{BookContext, Sink};
 use super::drift_diag;
 use crate::facts::{ComposeFlavour, Stated};
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     let canonical = cx.config.facts.compose.as_ref().map(|c| {
         if c.contains('-') {
             "docker-compose".to_owned()

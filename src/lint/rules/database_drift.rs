@@ -24,10 +24,10 @@
 //! in `book.toml`, or a suppression comment.
 
 use super::super::drift::{judge, where_stated};
-use super::super::{Context, Sink};
+use super::super::{BookContext, Sink};
 use super::drift_diag;
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     let declared: Vec<&String> = cx
         .config
         .facts

@@ -23,6 +23,8 @@
 //! real password such as `admin123` goes unnoticed.
 
 use super::super::{Context, Sink};
+use crate::model::Runbook;
+use crate::source::SourceFile;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -62,68 +64,72 @@ static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[a-z][a-z0-9+.-]*://[^:/\s@]+:([^@\s/]+)@").expect("valid regex")
 });
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    cx.each_runbook(sink, |idx, runbook, source, sink| {
-        let text = &source.text;
-        let mut found: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-        for (what, re) in PREFIXED.iter() {
-            for m in re.find_iter(text) {
-                if !m.as_str().contains("EXAMPLE") {
-                    found.push((m.range(), format!("hard-coded {what}")));
-                }
+pub fn check(
+    cx: &Context<'_>,
+    idx: usize,
+    runbook: &Runbook,
+    source: &SourceFile,
+    sink: &mut Sink,
+) {
+    let text = &source.text;
+    let mut found: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (what, re) in PREFIXED.iter() {
+        for m in re.find_iter(text) {
+            if !m.as_str().contains("EXAMPLE") {
+                found.push((m.range(), format!("hard-coded {what}")));
             }
         }
-        for m in PRIVATE_KEY.find_iter(text) {
-            let end = text[m.end()..]
-                .find("-----END")
-                .map_or(m.end(), |i| m.end() + i);
-            // The BEGIN line stays visible so the reader sees what it is; the body is masked.
-            let body_start = text[m.end()..]
-                .find('\n')
-                .map_or(m.end(), |i| m.end() + i + 1);
-            sink.redactions
-                .push((runbook.path.clone(), body_start..end.max(body_start)));
-            let span = source.span(m.start(), m.end());
-            sink.push(secret_diag(
-                cx,
-                idx,
-                span,
-                "private key block in the runbook".to_owned(),
+    }
+    for m in PRIVATE_KEY.find_iter(text) {
+        let end = text[m.end()..]
+            .find("-----END")
+            .map_or(m.end(), |i| m.end() + i);
+        // The BEGIN line stays visible so the reader sees what it is; the body is masked.
+        let body_start = text[m.end()..]
+            .find('\n')
+            .map_or(m.end(), |i| m.end() + i + 1);
+        sink.redactions
+            .push((runbook.path.clone(), body_start..end.max(body_start)));
+        let span = source.span(m.start(), m.end());
+        sink.push(secret_diag(
+            cx,
+            idx,
+            span,
+            "private key block in the runbook".to_owned(),
+        ));
+    }
+    for caps in ASSIGNED.captures_iter(text) {
+        let value = caps.get(2).expect("group 2");
+        if looks_secret(value.as_str()) {
+            found.push((
+                value.range(),
+                format!("hard-coded {} value", caps[1].to_lowercase()),
             ));
         }
-        for caps in ASSIGNED.captures_iter(text) {
-            let value = caps.get(2).expect("group 2");
-            if looks_secret(value.as_str()) {
-                found.push((
-                    value.range(),
-                    format!("hard-coded {} value", caps[1].to_lowercase()),
-                ));
-            }
+    }
+    for caps in BEARER.captures_iter(text) {
+        let value = caps.get(2).expect("group 2");
+        if looks_secret(value.as_str()) {
+            found.push((value.range(), "hard-coded bearer token".to_owned()));
         }
-        for caps in BEARER.captures_iter(text) {
-            let value = caps.get(2).expect("group 2");
-            if looks_secret(value.as_str()) {
-                found.push((value.range(), "hard-coded bearer token".to_owned()));
-            }
+    }
+    for caps in URL_PASSWORD.captures_iter(text) {
+        let value = caps.get(1).expect("group 1");
+        if looks_secret(value.as_str()) {
+            found.push((value.range(), "hard-coded password in a URL".to_owned()));
         }
-        for caps in URL_PASSWORD.captures_iter(text) {
-            let value = caps.get(1).expect("group 1");
-            if looks_secret(value.as_str()) {
-                found.push((value.range(), "hard-coded password in a URL".to_owned()));
-            }
+    }
+    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut last_end = 0;
+    for (range, message) in found {
+        if range.start < last_end {
+            continue;
         }
-        found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
-        let mut last_end = 0;
-        for (range, message) in found {
-            if range.start < last_end {
-                continue;
-            }
-            last_end = range.end;
-            sink.redactions.push((runbook.path.clone(), range.clone()));
-            let span = source.span(range.start, range.end);
-            sink.push(secret_diag(cx, idx, span, message));
-        }
-    });
+        last_end = range.end;
+        sink.redactions.push((runbook.path.clone(), range.clone()));
+        let span = source.span(range.start, range.end);
+        sink.push(secret_diag(cx, idx, span, message));
+    }
 }
 
 fn secret_diag(

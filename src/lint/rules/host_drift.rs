@@ -38,7 +38,7 @@
 //! internal and a public name) is taken to mean two hosts. Two real hosts that happen to look
 //! alike can be declared together under `[facts.services.NAME] hosts`.
 
-use super::super::{Context, Sink};
+use super::super::{BookContext, Sink};
 use crate::facts::{Stated, host_name};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -81,7 +81,7 @@ struct Node<'a> {
 /// of names under one domain); real books stay far below it.
 const MAX_BUCKET: usize = 2_000;
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     let mut nodes: BTreeMap<String, Node<'_>> = BTreeMap::new();
     for stmt in &cx.facts.hosts {
         let node = nodes.entry(stmt.value.clone()).or_default();

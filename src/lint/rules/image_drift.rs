@@ -23,10 +23,10 @@
 //! tags are not compared (a rollback names another version on purpose).
 
 use super::super::drift::{judge, where_stated};
-use super::super::{Context, Sink};
+use super::super::{BookContext, Sink};
 use super::drift_diag;
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     for (service, facts) in &cx.facts.services {
         let canonical = cx
             .declared(service)

@@ -27,11 +27,11 @@
 //! their service is named in a stronger form somewhere in the book.
 
 use super::super::drift::{judge, where_stated};
-use super::super::{Context, Sink};
+use super::super::{BookContext, Sink};
 use super::drift_diag;
 use crate::facts::locate;
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     for (service, facts) in &cx.facts.services {
         let canonical = cx.declared(service).and_then(|s| s.namespace.clone());
         let verdict = judge(&facts.namespaces, Clone::clone, canonical.clone());

@@ -23,10 +23,10 @@
 //! port. Hosts with dots (`db.example.internal`) are compared as written.
 
 use super::super::drift::{judge, where_stated};
-use super::super::{Context, Sink};
+use super::super::{BookContext, Sink};
 use super::drift_diag;
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     for (service, facts) in &cx.facts.services {
         let canonical = cx
             .declared(service)

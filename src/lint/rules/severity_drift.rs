@@ -21,12 +21,12 @@
 //! and are not compared.
 
 use super::super::drift::{judge, where_stated};
-use super::super::{Context, Sink};
+use super::super::{BookContext, Sink};
 use super::drift_diag;
 use crate::facts::severity_group;
 use crate::parse::severity::parse_duration;
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     for (group, stmts) in &cx.facts.severities {
         let declared = cx.config.facts.severity.iter().find(|(name, _)| {
             let rank: u32 = name

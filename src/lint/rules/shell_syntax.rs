@@ -25,26 +25,34 @@
 //! prompt are checked like any other; bash-only syntax is accepted (the grammar is bash).
 
 use super::super::{Context, Sink};
+use crate::model::Runbook;
+use crate::source::SourceFile;
 use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Cursor;
 use std::sync::LazyLock;
 
 /// ` at 1,41 (detected near line 1 col 65)`: a position inside the command.
 static POSITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" at \d+,\d+.*$").unwrap());
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    // Parsing every command of a large book is the costliest rule: `each_runbook` spreads the
-    // runbooks over the cores and keeps the findings in book order.
-    cx.each_runbook(sink, |idx, runbook, _, sink| {
-        for (step, cmd) in runbook.commands() {
-            if let Some(problem) = parse_problem(&cmd.text, &cmd.placeholders) {
-                sink.push(
-                    cx.diag("RB118", idx, step.span, format!("this command does not parse as bash: {problem}"))
-                        .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error"),
-                );
-            }
+pub fn check(
+    cx: &Context<'_>,
+    idx: usize,
+    runbook: &Runbook,
+    _source: &SourceFile,
+    sink: &mut Sink,
+) {
+    // Parsing every command of a large book is the costliest rule; the lint runs it for many
+    // runbooks at once, on all cores.
+    for (step, cmd) in runbook.commands() {
+        if let Some(problem) = parse_problem(&cmd.text, &cmd.placeholders) {
+            sink.push(
+                cx.diag("RB118", idx, step.span, format!("this command does not parse as bash: {problem}"))
+                    .with_help("fix the quoting or the missing part; `bash -n` on the command shows the same error"),
+            );
         }
-    });
+    }
 }
 
 /// Why `text` is not valid bash, or `None` when it parses.
@@ -56,6 +64,30 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
     if is_plain_command(&code) {
         return None;
     }
+    // Books repeat commands (the same `kubectl` or `psql` line in many runbooks), and what
+    // the parser says depends on the text alone, so each thread remembers its answers.
+    thread_local! {
+        static SEEN: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(known) = SEEN.with_borrow(|seen| seen.get(&code).cloned()) {
+        return known;
+    }
+    let problem = bash_problem(&code);
+    SEEN.with_borrow_mut(|seen| {
+        // Bounded, for long `lint --watch` sessions: forgetting only costs a parse.
+        if seen.len() >= MEMO_LIMIT {
+            seen.clear();
+        }
+        seen.insert(code, problem.clone());
+    });
+    problem
+}
+
+/// How many answers a thread remembers.
+const MEMO_LIMIT: usize = 1 << 16;
+
+/// What the bash parser says about `code`, or `None` when it parses.
+fn bash_problem(code: &str) -> Option<String> {
     let mut parser = brush_parser::Parser::builder().build(Cursor::new(code.as_bytes()));
     match parser.parse_program() {
         Ok(_) => None,

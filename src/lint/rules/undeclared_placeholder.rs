@@ -27,55 +27,59 @@ use crate::facts::locate;
 use crate::model::Runbook;
 use crate::source::SourceFile;
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    cx.each_runbook(sink, |idx, runbook, source, sink| {
-        let declared: String = runbook
-            .meta
-            .entries
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e.name.as_str(),
-                    "params" | "parameters" | "inputs" | "variables"
-                )
-            })
-            .map(|e| e.value.to_lowercase())
-            .collect::<Vec<_>>()
-            .join(" ");
-        for (step, cmd) in runbook.commands() {
-            if cmd.placeholders.is_empty() {
-                continue;
-            }
-            let prose = prose(runbook, source, step.section).to_lowercase();
-            let unexplained: Vec<&String> = cmd
-                .placeholders
-                .iter()
-                .filter(|p| !is_pod_placeholder(p))
-                .filter(|p| {
-                    let name = inner(p);
-                    let explained = |text: &str| {
-                        text.contains(&p.to_lowercase())
-                            || (name.len() >= 2
-                                && (text.contains(&name) || text.contains(&name.replace('_', " "))))
-                    };
-                    !explained(&prose) && !explained(&declared)
-                })
-                .collect();
-            let Some(first) = unexplained.first() else {
-                continue;
-            };
-            let span = locate(source, step.span, &[(*first).clone()], first).unwrap_or(step.span);
-            let list = unexplained
-                .iter()
-                .map(|p| format!("`{p}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            sink.push(
-                cx.diag("RB116", idx, span, format!("placeholder {list} is not explained"))
-                    .with_help("say where the value comes from in the text above the command, or list it under `params` in the front matter"),
-            );
+pub fn check(
+    cx: &Context<'_>,
+    idx: usize,
+    runbook: &Runbook,
+    source: &SourceFile,
+    sink: &mut Sink,
+) {
+    let declared: String = runbook
+        .meta
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.name.as_str(),
+                "params" | "parameters" | "inputs" | "variables"
+            )
+        })
+        .map(|e| e.value.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (step, cmd) in runbook.commands() {
+        if cmd.placeholders.is_empty() {
+            continue;
         }
-    });
+        let prose = prose(runbook, source, step.section).to_lowercase();
+        let unexplained: Vec<&String> = cmd
+            .placeholders
+            .iter()
+            .filter(|p| !is_pod_placeholder(p))
+            .filter(|p| {
+                let name = inner(p);
+                let explained = |text: &str| {
+                    text.contains(&p.to_lowercase())
+                        || (name.len() >= 2
+                            && (text.contains(&name) || text.contains(&name.replace('_', " "))))
+                };
+                !explained(&prose) && !explained(&declared)
+            })
+            .collect();
+        let Some(first) = unexplained.first() else {
+            continue;
+        };
+        let span = locate(source, step.span, &[(*first).clone()], first).unwrap_or(step.span);
+        let list = unexplained
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sink.push(
+            cx.diag("RB116", idx, span, format!("placeholder {list} is not explained"))
+                .with_help("say where the value comes from in the text above the command, or list it under `params` in the front matter"),
+        );
+    }
 }
 
 /// `api-xxxxx-xxxxx`: a pod name with its generated suffix written as x's, which every

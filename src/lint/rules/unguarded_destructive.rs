@@ -47,39 +47,42 @@ const WORDS: &[&str] = &[
     "read -r -p",
 ];
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    cx.each_runbook(sink, |idx, runbook, source, sink| {
-        for (step, cmd) in runbook.commands() {
-            if cmd.risk != Risk::Destructive || cmd.text.contains("--dry-run") {
-                continue;
-            }
-            let region = region(runbook, source, step.section, step.span.start).to_lowercase();
-            if WORDS.iter().any(|w| region.contains(w)) {
-                continue;
-            }
-            let program = cmd
-                .program
-                .split_whitespace()
-                .next()
-                .unwrap_or(&cmd.program);
-            let span =
-                locate(source, step.span, &[program.to_owned()], program).unwrap_or(step.span);
-            let why = if cmd.risk_reason.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", cmd.risk_reason)
-            };
-            sink.push(
-                cx.diag(
-                    "RB115",
-                    idx,
-                    span,
-                    format!("destructive command{why} with no warning in its section"),
-                )
-                .with_help("say what it destroys next to it, e.g. `> **Warning:** this drops in-flight requests`, or ask for confirmation"),
-            );
+pub fn check(
+    cx: &Context<'_>,
+    idx: usize,
+    runbook: &Runbook,
+    source: &SourceFile,
+    sink: &mut Sink,
+) {
+    for (step, cmd) in runbook.commands() {
+        if cmd.risk != Risk::Destructive || cmd.text.contains("--dry-run") {
+            continue;
         }
-    });
+        let region = region(runbook, source, step.section, step.span.start).to_lowercase();
+        if WORDS.iter().any(|w| region.contains(w)) {
+            continue;
+        }
+        let program = cmd
+            .program
+            .split_whitespace()
+            .next()
+            .unwrap_or(&cmd.program);
+        let span = locate(source, step.span, &[program.to_owned()], program).unwrap_or(step.span);
+        let why = if cmd.risk_reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", cmd.risk_reason)
+        };
+        sink.push(
+            cx.diag(
+                "RB115",
+                idx,
+                span,
+                format!("destructive command{why} with no warning in its section"),
+            )
+            .with_help("say what it destroys next to it, e.g. `> **Warning:** this drops in-flight requests`, or ask for confirmation"),
+        );
+    }
 }
 
 /// The text from the outermost enclosing heading below level 1 to the next heading after

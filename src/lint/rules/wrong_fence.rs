@@ -26,7 +26,8 @@
 //! shown. Output after a `# Expected` comment is output, not a wrong fence.
 
 use super::super::{Context, Sink};
-use crate::model::StepKind;
+use crate::model::{Runbook, StepKind};
+use crate::source::SourceFile;
 
 /// Interactive clients and the language of what is typed into them.
 const CLIENTS: &[(&str, &str)] = &[
@@ -38,40 +39,44 @@ const CLIENTS: &[(&str, &str)] = &[
     ("mongo", "text"),
 ];
 
-pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    cx.each_runbook(sink, |idx, runbook, source, sink| {
-        for (pos, step) in runbook.steps.iter().enumerate() {
-            let StepKind::Snippet {
-                lang,
-                in_shell_fence: true,
-                ..
-            } = &step.kind
-            else {
-                continue;
-            };
-            if is_client_input(runbook, pos, lang, &source.text) {
-                continue;
-            }
-            let (what, fence) = match lang.as_str() {
-                "sql" => ("SQL", "sql"),
-                "json" => ("JSON", "json"),
-                "yaml" => ("YAML", "yaml"),
-                "redis" => ("Redis commands", "text"),
-                _ => ("text that is not a shell command", "text"),
-            };
-            sink.push(
-                cx.diag(
-                    "RB114",
-                    idx,
-                    step.span,
-                    format!("{what} in a shell fence would run as a shell command"),
-                )
-                .with_help(format!(
-                    "move these lines into their own ```{fence} fence (or into the command that reads them)"
-                )),
-            );
+pub fn check(
+    cx: &Context<'_>,
+    idx: usize,
+    runbook: &Runbook,
+    source: &SourceFile,
+    sink: &mut Sink,
+) {
+    for (pos, step) in runbook.steps.iter().enumerate() {
+        let StepKind::Snippet {
+            lang,
+            in_shell_fence: true,
+            ..
+        } = &step.kind
+        else {
+            continue;
+        };
+        if is_client_input(runbook, pos, lang, &source.text) {
+            continue;
         }
-    });
+        let (what, fence) = match lang.as_str() {
+            "sql" => ("SQL", "sql"),
+            "json" => ("JSON", "json"),
+            "yaml" => ("YAML", "yaml"),
+            "redis" => ("Redis commands", "text"),
+            _ => ("text that is not a shell command", "text"),
+        };
+        sink.push(
+            cx.diag(
+                "RB114",
+                idx,
+                step.span,
+                format!("{what} in a shell fence would run as a shell command"),
+            )
+            .with_help(format!(
+                "move these lines into their own ```{fence} fence (or into the command that reads them)"
+            )),
+        );
+    }
 }
 
 /// True when the snippet follows, in the same fence, an interactive client of its language.
