@@ -176,16 +176,7 @@ impl SourceBook {
 
     /// Reads runbook `index` (a position in book order).
     pub fn read(&self, index: usize) -> Result<SourceFile, Diagnostic> {
-        use std::io::Read;
-        let file = &self.files[index];
-        let cannot = |err: std::io::Error| read_error(&file.rel, format!("cannot read: {err}"));
-        // The size from the open file, not the path: one lookup of the path per runbook.
-        let mut open = std::fs::File::open(&file.path).map_err(cannot)?;
-        let size = open.metadata().map_err(cannot)?.len();
-        check_size(&file.rel, size)?;
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-        open.read_to_end(&mut bytes).map_err(cannot)?;
-        let source = SourceFile::from_vec(&file.rel, bytes);
+        let source = read_found(&self.files[index])?;
         self.read_bytes[index].store(source.text.len(), std::sync::atomic::Ordering::Relaxed);
         Ok(source)
     }
@@ -210,6 +201,40 @@ impl SourceBook {
             .filter_map(|(index, _)| self.read(index).ok())
             .collect()
     }
+}
+
+/// A book with every runbook read but none parsed: `runbook lint` parses each runbook, checks
+/// it and drops it, and keeps the text for its findings' source lines.
+#[derive(Debug)]
+pub struct ReadBook {
+    /// `book.toml` (or defaults) and the book root.
+    pub config: LoadedConfig,
+    /// Book title from `book.toml`, or the folder name.
+    pub title: String,
+    /// Every runbook's source, sorted by path.
+    pub sources: Vec<SourceFile>,
+    /// Files that could not be read, and other problems not tied to one runbook.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads a book like `load` does, without parsing it.
+pub fn read_book(path: &Path) -> Result<ReadBook, Diagnostic> {
+    use rayon::prelude::*;
+    let (config, found, mut diagnostics) = open_book(path)?;
+    let read: Vec<Result<SourceFile, Diagnostic>> = found.par_iter().map(read_found).collect();
+    let mut sources = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(diag) => diagnostics.push(diag),
+        }
+    }
+    Ok(ReadBook {
+        title: book_title(&config),
+        config,
+        sources,
+        diagnostics,
+    })
 }
 
 /// Finds a book like `load` does, without reading its runbooks: only their sizes are checked
@@ -461,6 +486,18 @@ fn is_forced(forced: &[PathBuf], path: &Path) -> bool {
         f.file_name() == path.file_name()
             && path.canonicalize().is_ok_and(|canonical| &canonical == f)
     })
+}
+
+/// Reads a found runbook, taking its size from the open file (one lookup of the path).
+fn read_found(file: &discover::Found) -> Result<SourceFile, Diagnostic> {
+    use std::io::Read;
+    let cannot = |err: std::io::Error| read_error(&file.rel, format!("cannot read: {err}"));
+    let mut open = std::fs::File::open(&file.path).map_err(cannot)?;
+    let size = open.metadata().map_err(cannot)?.len();
+    check_size(&file.rel, size)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    open.read_to_end(&mut bytes).map_err(cannot)?;
+    Ok(SourceFile::from_vec(&file.rel, bytes))
 }
 
 fn check_size(rel: &str, size: u64) -> Result<(), Diagnostic> {

@@ -7,7 +7,7 @@ use super::{exit, output};
 use crate::diag::{Diagnostic, Severity, github, human, json, sarif};
 use crate::lint::{self, LintReport, registry};
 use crate::source::SourceFile;
-use crate::{LoadedBook, SourceBook};
+use crate::{LoadedBook, ReadBook};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -67,7 +67,7 @@ fn parse_day(text: &str) -> Result<NaiveDate, String> {
 struct Linted {
     /// The book as read: the sources give the lines of frames. It is never parsed as a whole
     /// (see `lint::lint_sources`).
-    book: SourceBook,
+    book: ReadBook,
     report: LintReport,
     /// Book-root paths → paths relative to the working directory.
     prefix: String,
@@ -83,7 +83,7 @@ pub fn run(args: LintArgs) -> u8 {
     }
     let mut books = Vec::new();
     for path in &args.paths {
-        let book = match crate::load_sources(path) {
+        let book = match crate::read_book(path) {
             Ok(book) => book,
             Err(diag) => {
                 output::diagnostics(None, std::iter::once(&diag));

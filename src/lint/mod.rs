@@ -23,7 +23,7 @@ use crate::diag::{Diagnostic, Location, Related, Severity};
 use crate::facts::Facts;
 use crate::model::Runbook;
 use crate::source::{SourceFile, Span};
-use crate::{LoadedBook, SourceBook};
+use crate::{LoadedBook, ReadBook};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use registry::Check;
@@ -243,7 +243,7 @@ pub fn lint(loaded: &LoadedBook, today: NaiveDate) -> Result<LintReport, Diagnos
 /// Lints a book read but not parsed: each runbook is parsed just before it is checked and
 /// dropped right after. Same report as [`lint`] on the loaded book, in a fraction of the
 /// memory. A bad `[lint]` or `[facts]` section is the error.
-pub fn lint_sources(book: &SourceBook, today: NaiveDate) -> Result<LintReport, Diagnostic> {
+pub fn lint_sources(book: &ReadBook, today: NaiveDate) -> Result<LintReport, Diagnostic> {
     lint_book(
         &book.config,
         &book.sources,
@@ -462,7 +462,7 @@ mod tests {
         let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
         let loaded = crate::load(dir.path()).unwrap();
         let whole = lint(&loaded, today).unwrap();
-        let read = crate::load_sources(dir.path()).unwrap();
+        let read = crate::read_book(dir.path()).unwrap();
         let streamed = lint_sources(&read, today).unwrap();
 
         // The fixture must reach every part of the stream, or the comparison proves little.
