@@ -168,9 +168,9 @@ fn may_be_plain_entry(line: &str) -> bool {
         let t = t.strip_prefix('_').unwrap_or(t);
         let head = &t.as_bytes()[..t.len().min(16)];
         !head.is_ascii()
-            || KEYS
-                .iter()
-                .any(|k| head.len() >= k.len() && head[..k.len()].eq_ignore_ascii_case(k.as_bytes()))
+            || KEYS.iter().any(|k| {
+                head.len() >= k.len() && head[..k.len()].eq_ignore_ascii_case(k.as_bytes())
+            })
     })
 }
 
