@@ -370,6 +370,50 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 }
 
 #[test]
+fn a_runbook_gone_before_its_page_is_made_fails_the_build_and_leaves_the_previous_site() {
+    // `runbook build` checks every file up front but reads each one only right before its
+    // page: a file that disappears in between must fail the build, by name, not leave a
+    // site without its page.
+    let book = small_book();
+    assert_eq!(build(&book, &[]).code(), 0);
+    let site = book.path().join("site");
+    let before = tree(&site);
+    let sources = runbook::load_sources(book.path()).unwrap();
+    assert!(sources.paths().any(|p| p == "content/restart.md"));
+    std::fs::remove_file(book.path().join("content/restart.md")).unwrap();
+    let opts = runbook::site::BuildOptions {
+        out: site.clone(),
+        force: false,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        home: None,
+    };
+    let err = runbook::site::build(&sources, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("content/restart.md") && err.contains("cannot read"),
+        "{err}"
+    );
+    assert_eq!(tree(&site), before, "previous site untouched");
+}
+
+#[test]
+fn findings_of_a_build_are_shown_with_their_source_line() {
+    // The build drops each source once its page is made; the lines of the files with
+    // findings are read again to show them.
+    let book = small_book();
+    book.write(
+        "content/broken.md",
+        "# Broken\n\n![gone](img/missing-figure.png)\n",
+    );
+    let run = build(&book, &[]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let err = run.stderr();
+    assert!(err.contains("content/broken.md:3"), "{err}");
+    assert!(err.contains("![gone](img/missing-figure.png)"), "{err}");
+}
+
+#[test]
 fn stale_pages_are_removed_and_overrides_apply() {
     let book = small_book();
     assert_eq!(build(&book, &[]).code(), 0);
