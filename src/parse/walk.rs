@@ -147,6 +147,16 @@ impl<'f> Walker<'f> {
         self.finish()
     }
 
+    pub fn run_keeping_events(mut self) -> (Runbook, super::Events<'f>) {
+        self.file_problems();
+        let text: &'f str = self.file.text.as_str();
+        let events: super::Events<'f> = markdown_parser(text).into_offset_iter().collect();
+        for (event, range) in &events {
+            self.event(event.clone(), range.clone());
+        }
+        (self.finish(), events)
+    }
+
     fn file_problems(&mut self) {
         let file = self.file;
         if let Some(at) = file.invalid_utf8_at {

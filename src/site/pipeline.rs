@@ -17,6 +17,8 @@ use super::output::{self, Staging};
 use super::paths::{self, PageMap};
 use super::render::{self, RenderCtx, TocEntry};
 use super::search::SearchIndex;
+/// One Markdown event of a source and its byte range.
+pub type Parsed<'s> = (pulldown_cmark::Event<'s>, std::ops::Range<usize>);
 use super::theme::Theme;
 use crate::config::LoadedConfig;
 use crate::diag::Diagnostic;
@@ -74,12 +76,13 @@ pub trait SiteInput: Sync {
     fn runbook_paths(&self) -> Vec<&str>;
     /// Bytes of Markdown in the book (once every runbook has been mapped).
     fn markdown_bytes(&self) -> usize;
-    /// `f` applied to the runbooks at `range` (positions in book order) and their sources,
-    /// on all cores; results in book order. A source that cannot be read is the error.
+    /// `f` applied to the runbooks at `range` (positions in book order), their sources and
+    /// the Markdown events of each if they are at hand, on all cores; results in book order.
+    /// A source that cannot be read is the error.
     fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Result<Vec<T>, SiteError>
     where
         T: Send,
-        F: Fn(&Runbook, &SourceFile) -> T + Sync + Send;
+        F: for<'s> Fn(&'s Runbook, &'s SourceFile, Option<&'s [Parsed<'s>]>) -> T + Sync + Send;
 }
 
 impl SiteInput for LoadedBook {
@@ -98,12 +101,12 @@ impl SiteInput for LoadedBook {
     fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Result<Vec<T>, SiteError>
     where
         T: Send,
-        F: Fn(&Runbook, &SourceFile) -> T + Sync + Send,
+        F: for<'s> Fn(&'s Runbook, &'s SourceFile, Option<&'s [Parsed<'s>]>) -> T + Sync + Send,
     {
         Ok(self.book.runbooks[range.clone()]
             .par_iter()
             .zip(self.sources[range].par_iter())
-            .map(|(runbook, source)| f(runbook, source))
+            .map(|(runbook, source)| f(runbook, source, None))
             .collect())
     }
 }
@@ -124,7 +127,7 @@ impl SiteInput for SourceBook {
     fn map_runbooks<T, F>(&self, range: std::ops::Range<usize>, f: F) -> Result<Vec<T>, SiteError>
     where
         T: Send,
-        F: Fn(&Runbook, &SourceFile) -> T + Sync + Send,
+        F: for<'s> Fn(&'s Runbook, &'s SourceFile, Option<&'s [Parsed<'s>]>) -> T + Sync + Send,
     {
         range
             .into_par_iter()
@@ -132,7 +135,8 @@ impl SiteInput for SourceBook {
                 let source = self.read(index).map_err(|diag| {
                     SiteError::Io(format!("{}: {}", diag.location.file, diag.message))
                 })?;
-                Ok(f(&crate::parse::parse_runbook(&source), &source))
+                let (runbook, events) = crate::parse::parse_runbook_with_events(&source);
+                Ok(f(&runbook, &source, Some(&events)))
             })
             .collect()
     }
@@ -483,7 +487,7 @@ pub fn render_pages(
         std::fs::create_dir_all(dir).map_err(|e| SiteError::io(dir, e))?;
     }
     let plan_config = &loaded.config().config.plan;
-    let render = |runbook: &Runbook, source: &SourceFile| {
+    let render = hr(|runbook, source, parsed| {
         let Some(page) = plan.pages.get(&runbook.path) else {
             return Ok(None);
         };
@@ -506,6 +510,7 @@ pub fn render_pages(
             site,
             runbook,
             source,
+            parsed,
             &output.summary,
             today,
         )?;
@@ -524,7 +529,7 @@ pub fn render_pages(
             crate::plan::json::render_analysis(&analysis).as_bytes(),
         )?;
         Ok(Some(output))
-    };
+    });
     let total = loaded.runbook_paths().len();
     // Not overlapped with the next chunk's rendering: handing outputs from one thread to
     // another that way raised the peak memory by about 25 MB for 0.1 s.
@@ -549,19 +554,29 @@ pub fn render_pages(
     Ok(())
 }
 
+/// `f` as a closure over sources of any lifetime, with its events of the same: the type
+/// `map_runbooks` asks for, which closure inference does not find on its own.
+fn hr<F, T>(f: F) -> F
+where
+    F: for<'s> Fn(&'s Runbook, &'s SourceFile, Option<&'s [Parsed<'s>]>) -> T,
+{
+    f
+}
+
 /// One runbook page as HTML, and the images it shows.
 #[allow(clippy::too_many_arguments)]
-pub fn render_page(
+pub fn render_page<'s>(
     ctx: &RenderCtx<'_>,
     tera: &tera::Tera,
     theme: &Theme,
     site: &SiteInfo,
-    runbook: &Runbook,
-    source: &crate::source::SourceFile,
+    runbook: &'s Runbook,
+    source: &'s crate::source::SourceFile,
+    parsed: Option<&'s [Parsed<'s>]>,
     summary: &PageSummary,
     today: NaiveDate,
 ) -> Result<(String, Vec<super::assets::ImageRef>), SiteError> {
-    let rendered = render::render_runbook(ctx, runbook, source, &summary.page);
+    let rendered = render::render_runbook(ctx, runbook, source, parsed, &summary.page);
     let page = RunbookPage {
         site,
         root: paths::root_prefix(&summary.page),

@@ -47,14 +47,20 @@ pub struct Rendered {
 }
 
 /// Renders the content region of `runbook`, published at `page` (site-relative path).
-pub fn render_runbook(
+/// `parsed` are the Markdown events of `source` if the caller has them (`runbook build`
+/// keeps the parser's); without them the text is parsed here.
+pub fn render_runbook<'a>(
     ctx: &RenderCtx<'_>,
-    runbook: &Runbook,
-    source: &SourceFile,
+    runbook: &'a Runbook,
+    source: &'a SourceFile,
+    parsed: Option<&'a [(Event<'a>, std::ops::Range<usize>)]>,
     page: &str,
 ) -> Rendered {
     let mut r = PageRenderer::new(ctx, runbook, source, page);
-    let events = r.events();
+    let events = match parsed {
+        Some(parsed) => r.events(parsed.iter().cloned()),
+        None => r.events(crate::parse::markdown_parser(&source.text).into_offset_iter()),
+    };
     let mut html = String::with_capacity(source.text.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if ctx.allow_html {
@@ -133,9 +139,10 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
         }
     }
 
-    fn events(&mut self) -> Vec<Event<'a>> {
-        let text: &'a str = &self.source.text;
-        let mut input = crate::parse::markdown_parser(text).into_offset_iter();
+    fn events(
+        &mut self,
+        mut input: impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
+    ) -> Vec<Event<'a>> {
         let mut out: Vec<Event<'a>> = Vec::new();
         let mut heading_end: Option<(u8, String)> = None;
         let mut link_removed: Vec<bool> = Vec::new();
