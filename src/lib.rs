@@ -244,16 +244,7 @@ pub fn load_sources(path: &Path) -> Result<SourceBook, Diagnostic> {
     let (config, found, mut diagnostics) = open_book(path)?;
     let checked: Vec<Option<Diagnostic>> = found
         .par_iter()
-        .map(|file| {
-            let checked = std::fs::metadata(&file.path)
-                .map_err(|err| read_error(&file.rel, format!("cannot read: {err}")))
-                .and_then(|meta| check_size(&file.rel, meta.len()))
-                .and_then(|()| {
-                    std::fs::File::open(&file.path)
-                        .map_err(|err| read_error(&file.rel, format!("cannot read: {err}")))
-                });
-            checked.err()
-        })
+        .map(|file| open_found(file).err())
         .collect();
     let mut files = Vec::with_capacity(found.len());
     for (file, problem) in found.into_iter().zip(checked) {
@@ -376,10 +367,7 @@ fn load_reusing(
         let stamp = match stamp {
             Ok(stamp) => stamp,
             Err(err) => {
-                slots.push(Slot::Failed(read_error(
-                    &file.rel,
-                    format!("cannot read: {err}"),
-                )));
+                slots.push(Slot::Failed(cannot_read(file, err)));
                 continue;
             }
         };
@@ -467,7 +455,7 @@ fn read_and_parse(slots: Vec<Slot<'_>>) -> Vec<Slot<'_>> {
     slots
         .into_par_iter()
         .map(|slot| match slot {
-            Slot::Read(stamp, file) => match read_source(&file.path, &file.rel, stamp.len) {
+            Slot::Read(stamp, file) => match read_found(file) {
                 Ok(source) => {
                     let runbook = parse::parse_runbook(&source);
                     Slot::Loaded(stamp, source, runbook)
@@ -488,16 +476,27 @@ fn is_forced(forced: &[PathBuf], path: &Path) -> bool {
     })
 }
 
-/// Reads a found runbook, taking its size from the open file (one lookup of the path).
+/// Opens a found runbook and checks its size, taken from the open file (one lookup of the
+/// path): what every read of a runbook starts with, and all that `load_sources` checks.
+fn open_found(file: &discover::Found) -> Result<(std::fs::File, u64), Diagnostic> {
+    let open = std::fs::File::open(&file.path).map_err(|err| cannot_read(file, err))?;
+    let size = open.metadata().map_err(|err| cannot_read(file, err))?.len();
+    check_size(&file.rel, size)?;
+    Ok((open, size))
+}
+
+/// Reads a found runbook.
 fn read_found(file: &discover::Found) -> Result<SourceFile, Diagnostic> {
     use std::io::Read;
-    let cannot = |err: std::io::Error| read_error(&file.rel, format!("cannot read: {err}"));
-    let mut open = std::fs::File::open(&file.path).map_err(cannot)?;
-    let size = open.metadata().map_err(cannot)?.len();
-    check_size(&file.rel, size)?;
+    let (mut open, size) = open_found(file)?;
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    open.read_to_end(&mut bytes).map_err(cannot)?;
+    open.read_to_end(&mut bytes)
+        .map_err(|err| cannot_read(file, err))?;
     Ok(SourceFile::from_vec(&file.rel, bytes))
+}
+
+fn cannot_read(file: &discover::Found, err: std::io::Error) -> Diagnostic {
+    read_error(&file.rel, format!("cannot read: {err}"))
 }
 
 fn check_size(rel: &str, size: u64) -> Result<(), Diagnostic> {
@@ -521,10 +520,4 @@ fn read_error(rel: &str, message: String) -> Diagnostic {
         message,
     )
     .with_help("check the file's permissions; the rest of the book was still loaded")
-}
-
-fn read_source(path: &Path, rel: &str, size: u64) -> Result<SourceFile, Diagnostic> {
-    check_size(rel, size)?;
-    let bytes = std::fs::read(path).map_err(|e| read_error(rel, format!("cannot read: {e}")))?;
-    Ok(SourceFile::from_vec(rel, bytes))
 }

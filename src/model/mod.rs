@@ -32,16 +32,6 @@ pub struct Book {
 }
 
 impl Book {
-    /// Each runbook's position in `runbooks`, by path (the first wins if a path repeats).
-    pub fn positions(&self) -> std::collections::HashMap<&str, usize> {
-        self.runbooks
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(idx, r)| (r.path.as_str(), idx))
-            .collect()
-    }
-
     /// All diagnostics: the book's own, then each runbook's, in path order.
     pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
