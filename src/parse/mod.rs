@@ -40,8 +40,11 @@ pub fn parse_runbook(file: &SourceFile) -> Runbook {
     walk::Walker::new(file).run()
 }
 
-/// The Markdown events of a file with their byte ranges, as `markdown_parser` gives them.
-pub type Events<'t> = Vec<(pulldown_cmark::Event<'t>, std::ops::Range<usize>)>;
+/// One Markdown event of a file and its byte range, as `markdown_parser` gives them.
+pub type Parsed<'t> = (pulldown_cmark::Event<'t>, std::ops::Range<usize>);
+
+/// The Markdown events of a file, in order.
+pub type Events<'t> = Vec<Parsed<'t>>;
 
 /// `parse_runbook`, also giving the Markdown events the runbook was built from: the page
 /// renderer reads the same events, and parsing the text twice was 3% of a site build.

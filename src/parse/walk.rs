@@ -138,23 +138,23 @@ impl<'f> Walker<'f> {
         }
     }
 
-    pub fn run(mut self) -> Runbook {
-        self.file_problems();
+    pub fn run(self) -> Runbook {
         let text = self.file.text.as_str();
-        for (event, range) in markdown_parser(text).into_offset_iter() {
+        self.run_on(markdown_parser(text).into_offset_iter())
+    }
+
+    pub fn run_keeping_events(self) -> (Runbook, super::Events<'f>) {
+        let text: &'f str = self.file.text.as_str();
+        let events: super::Events<'f> = markdown_parser(text).into_offset_iter().collect();
+        (self.run_on(events.iter().cloned()), events)
+    }
+
+    fn run_on(mut self, events: impl Iterator<Item = super::Parsed<'f>>) -> Runbook {
+        self.file_problems();
+        for (event, range) in events {
             self.event(event, range);
         }
         self.finish()
-    }
-
-    pub fn run_keeping_events(mut self) -> (Runbook, super::Events<'f>) {
-        self.file_problems();
-        let text: &'f str = self.file.text.as_str();
-        let events: super::Events<'f> = markdown_parser(text).into_offset_iter().collect();
-        for (event, range) in &events {
-            self.event(event.clone(), range.clone());
-        }
-        (self.finish(), events)
     }
 
     fn file_problems(&mut self) {

@@ -9,6 +9,7 @@ use super::escape;
 use super::highlight::Highlighter;
 use super::paths::{self, PageMap};
 use crate::model::{MetaOrigin, Runbook, Section, Step, StepKind};
+use crate::parse::Parsed;
 use crate::source::SourceFile;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 use std::collections::{HashMap, HashSet};
@@ -53,7 +54,7 @@ pub fn render_runbook<'a>(
     ctx: &RenderCtx<'_>,
     runbook: &'a Runbook,
     source: &'a SourceFile,
-    parsed: Option<&'a [(Event<'a>, std::ops::Range<usize>)]>,
+    parsed: Option<&'a [Parsed<'a>]>,
     page: &str,
 ) -> Rendered {
     let mut r = PageRenderer::new(ctx, runbook, source, page);
@@ -139,10 +140,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
         }
     }
 
-    fn events(
-        &mut self,
-        mut input: impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
-    ) -> Vec<Event<'a>> {
+    fn events(&mut self, mut input: impl Iterator<Item = Parsed<'a>>) -> Vec<Event<'a>> {
         let mut out: Vec<Event<'a>> = Vec::new();
         let mut heading_end: Option<(u8, String)> = None;
         let mut link_removed: Vec<bool> = Vec::new();

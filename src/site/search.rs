@@ -317,9 +317,7 @@ impl SearchIndex {
     fn layout(&self, shard_size: usize) -> Layout<'_> {
         let total: usize = self
             .items_in(0..self.items.len())
-            .map(|(page, tail)| {
-                2 + page.checked_ilog10().unwrap_or(0) as usize + 1 + tail.len() + 1
-            })
+            .map(|(page, tail)| item_json_len(page, tail) + 1)
             .chain(self.pages.iter().map(|p| p.len() + 1))
             .sum();
         if total <= shard_size {
@@ -506,12 +504,23 @@ impl SearchIndex {
             if i > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "[{page},");
-            out.push_str(tail);
+            push_item_json(&mut out, page, tail);
         }
         out.push_str("]}");
         out
     }
+}
+
+/// An entry's JSON, `[page,"anchor","heading","text","kind"]`, from its page and its stored
+/// JSON after the page number.
+fn push_item_json(out: &mut String, page: u32, tail: &str) {
+    let _ = write!(out, "[{page},");
+    out.push_str(tail);
+}
+
+/// The length of `push_item_json`'s text, without making it.
+fn item_json_len(page: u32, tail: &str) -> usize {
+    "[,".len() + page.checked_ilog10().unwrap_or(0) as usize + 1 + tail.len()
 }
 
 /// `a` and `b` (each sorted by term) as one sorted list; `b`'s entry numbers are moved up
