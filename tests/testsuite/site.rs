@@ -36,6 +36,16 @@ fn small_book() -> TestBook {
     book
 }
 
+/// Options for an in-process build into `out`, dated like the CLI tests.
+fn build_options(out: PathBuf, force: bool) -> runbook::site::BuildOptions {
+    runbook::site::BuildOptions {
+        out,
+        force,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        home: None,
+    }
+}
+
 fn read(path: impl AsRef<Path>) -> String {
     let path = path.as_ref();
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
@@ -381,12 +391,7 @@ fn a_runbook_gone_before_its_page_is_made_fails_the_build_and_leaves_the_previou
     let sources = runbook::load_sources(book.path()).unwrap();
     assert!(sources.paths().any(|p| p == "content/restart.md"));
     std::fs::remove_file(book.path().join("content/restart.md")).unwrap();
-    let opts = runbook::site::BuildOptions {
-        out: site.clone(),
-        force: false,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        home: None,
-    };
+    let opts = build_options(site.clone(), false);
     let err = runbook::site::build(&sources, &opts)
         .unwrap_err()
         .to_string();
@@ -632,12 +637,7 @@ fn rebuilding_one_page_in_place_equals_a_full_build() {
     let book = TestBook::new();
     book.copy_fixture("../../content");
     book.write("book.toml", "[book]\ntitle = \"Example\"\nsrc = \".\"\n");
-    let opts = |out: PathBuf| runbook::site::BuildOptions {
-        out,
-        force: true,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        home: None,
-    };
+    let opts = |out: PathBuf| build_options(out, true);
     let out_dir = tempfile::tempdir().unwrap();
     let incremental = out_dir.path().join("incremental");
     let full = out_dir.path().join("full");
@@ -696,12 +696,7 @@ fn a_streamed_build_equals_a_build_from_the_loaded_book() {
         "broken.md",
         "---\ntitle: [unclosed\n---\n# Broken\n\n```bash\necho 'unterminated\n```\n",
     );
-    let opts = |out: PathBuf| runbook::site::BuildOptions {
-        out,
-        force: true,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        home: None,
-    };
+    let opts = |out: PathBuf| build_options(out, true);
     let out_dir = tempfile::tempdir().unwrap();
     let loaded = runbook::load(book.path()).unwrap();
     let from_loaded = runbook::site::build(&loaded, &opts(out_dir.path().join("loaded"))).unwrap();
