@@ -43,8 +43,8 @@ impl OpenState {
 pub enum Token {
     /// A word with quotes removed (expansions kept as written).
     Word(String),
-    /// A control operator: `|`, `||`, `&&`, `;`, `&`, `|&`.
-    Op(String),
+    /// A control operator: `|`, `||`, `&&`, `;`, `&`, `|&`, `;;`, `(`, `)`.
+    Op(&'static str),
     /// A redirection operator (`>`, `>>`, `<`, `2>`, `&>`...); the target is the next word.
     Redirect(String),
 }
@@ -56,7 +56,7 @@ pub fn open_state(text: &str) -> OpenState {
     if text.bytes().all(is_plain) {
         return OpenState::default();
     }
-    lex(text).1
+    lex::<false>(text).1
 }
 
 /// A byte that opens, closes and continues nothing.
@@ -66,25 +66,94 @@ fn is_plain(b: u8) -> bool {
 
 /// Tokens of `text` (heredoc bodies must not be included).
 pub fn tokens(text: &str) -> Vec<Token> {
-    lex(text).0
+    lex::<true>(text).0
 }
 
-fn lex(text: &str) -> (Vec<Token>, OpenState) {
+/// The word being read: its text (kept only when tokens are wanted) and whether it holds
+/// `$(`, which decides what a `)` closes.
+struct Word<const TOKENS: bool> {
+    text: String,
+    has_subst: bool,
+    after_dollar: bool,
+}
+
+impl<const TOKENS: bool> Word<TOKENS> {
+    fn new() -> Self {
+        Self {
+            text: String::new(),
+            has_subst: false,
+            after_dollar: false,
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        if TOKENS {
+            self.text.push(c);
+        }
+        self.has_subst |= self.after_dollar && c == '(';
+        self.after_dollar = c == '$';
+    }
+
+    fn push_subst(&mut self) {
+        if TOKENS {
+            self.text.push_str("$(");
+        }
+        self.has_subst = true;
+        self.after_dollar = false;
+    }
+
+    fn take(&mut self) -> String {
+        self.has_subst = false;
+        self.after_dollar = false;
+        std::mem::take(&mut self.text)
+    }
+}
+
+/// The character starting at byte `i` of `text` (a character boundary) and its length.
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let c = text[i..].chars().next().unwrap_or('\0');
+    (c, c.len_utf8())
+}
+
+/// Lexes `text`. With `TOKENS` false only the open state is computed, which is what
+/// continuation lines need, and nothing is allocated for words. Every byte the lexer acts on
+/// is ASCII, so it walks bytes and decodes a character only where one is copied or tested
+/// for (Unicode) whitespace.
+fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
     let mut st = OpenState::default();
     let mut toks = Vec::new();
-    let mut word = String::new();
+    let mut word = Word::<TOKENS>::new();
     let mut in_word = false;
-    let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
-    let mut last_significant: Option<&'static str> = None;
-    let flush = |word: &mut String, in_word: &mut bool, toks: &mut Vec<Token>| {
+    // The last significant token is `|`, `||`, `&&` or `|&`: the command goes on.
+    let mut after_operator = false;
+    let flush = |word: &mut Word<TOKENS>, in_word: &mut bool, toks: &mut Vec<Token>| {
         if *in_word {
-            toks.push(Token::Word(std::mem::take(word)));
+            let text = word.take();
+            if TOKENS {
+                toks.push(Token::Word(text));
+            }
             *in_word = false;
         }
     };
-    while i < chars.len() {
-        let c = chars[i];
+    while i < n {
+        let b = bytes[i];
+        if b >= 0x80 {
+            // Not ASCII: never an operator or a quote, only ever part of a word.
+            let (c, len) = char_at(text, i);
+            word.push(c);
+            if !st.single && !st.double {
+                in_word = true;
+                if !c.is_whitespace() {
+                    after_operator = false;
+                }
+            }
+            i += len;
+            continue;
+        }
+        let c = char::from(b);
         if st.single {
             if c == '\'' {
                 st.single = false;
@@ -97,19 +166,19 @@ fn lex(text: &str) -> (Vec<Token>, OpenState) {
         if st.double {
             match c {
                 '"' => st.double = false,
-                '\\' if i + 1 < chars.len() => {
-                    let next = chars[i + 1];
+                '\\' if i + 1 < n => {
+                    let (next, len) = char_at(text, i + 1);
                     if matches!(next, '"' | '\\' | '$' | '`') {
                         word.push(next);
                     } else if next != '\n' {
                         word.push('\\');
                         word.push(next);
                     }
-                    i += 1;
+                    i += len;
                 }
-                '$' if chars.get(i + 1) == Some(&'(') => {
+                '$' if bytes.get(i + 1) == Some(&b'(') => {
                     st.depth += 1;
-                    word.push_str("$(");
+                    word.push_subst();
                     i += 1;
                 }
                 ')' if st.depth > 0 => {
@@ -123,20 +192,21 @@ fn lex(text: &str) -> (Vec<Token>, OpenState) {
         }
         match c {
             '\\' => {
-                if i + 1 >= chars.len() {
+                if i + 1 >= n {
                     st.backslash = true;
-                } else if chars[i + 1] == '\n' {
+                } else if bytes[i + 1] == b'\n' {
                     // Line continuation: joins words, but if it is the last line it stays open.
-                    if i + 2 >= chars.len() {
+                    if i + 2 >= n {
                         st.backslash = true;
                     }
                     i += 1;
-                } else if chars[i + 1] == '\r' && chars.get(i + 2) == Some(&'\n') {
+                } else if bytes[i + 1] == b'\r' && bytes.get(i + 2) == Some(&b'\n') {
                     i += 2;
                 } else {
-                    word.push(chars[i + 1]);
+                    let (next, len) = char_at(text, i + 1);
+                    word.push(next);
                     in_word = true;
-                    i += 1;
+                    i += len;
                 }
                 i += 1;
                 continue;
@@ -151,34 +221,36 @@ fn lex(text: &str) -> (Vec<Token>, OpenState) {
             }
             '#' if !in_word => {
                 // A comment runs to the end of the line.
-                while i < chars.len() && chars[i] != '\n' {
+                while i < n && bytes[i] != b'\n' {
                     i += 1;
                 }
                 continue;
             }
-            '$' if chars.get(i + 1) == Some(&'(') => {
+            '$' if bytes.get(i + 1) == Some(&b'(') => {
                 st.depth += 1;
-                word.push_str("$(");
+                word.push_subst();
                 in_word = true;
                 i += 2;
-                last_significant = None;
+                after_operator = false;
                 continue;
             }
             '(' => {
                 st.depth += 1;
                 if in_word {
                     word.push(c);
-                } else {
-                    toks.push(Token::Op("(".into()));
+                } else if TOKENS {
+                    toks.push(Token::Op("("));
                 }
             }
             ')' => {
                 st.depth = st.depth.saturating_sub(1);
-                if in_word && word.contains("$(") {
+                if in_word && word.has_subst {
                     word.push(c);
                 } else {
                     flush(&mut word, &mut in_word, &mut toks);
-                    toks.push(Token::Op(")".into()));
+                    if TOKENS {
+                        toks.push(Token::Op(")"));
+                    }
                 }
             }
             ' ' | '\t' | '\r' => {
@@ -193,8 +265,8 @@ fn lex(text: &str) -> (Vec<Token>, OpenState) {
                     word.push(' ');
                 } else {
                     flush(&mut word, &mut in_word, &mut toks);
-                    if last_significant.is_none() && !toks.is_empty() {
-                        toks.push(Token::Op(";".into()));
+                    if TOKENS && !after_operator && !toks.is_empty() {
+                        toks.push(Token::Op(";"));
                     }
                 }
             }
@@ -202,55 +274,63 @@ fn lex(text: &str) -> (Vec<Token>, OpenState) {
             '|' | '&' | ';' => {
                 // `2>&1` and `>&2` are redirections, handled under '>'.
                 flush(&mut word, &mut in_word, &mut toks);
-                let mut op = c.to_string();
-                if let Some(&next) = chars.get(i + 1)
-                    && ((c == '|' && (next == '|' || next == '&'))
-                        || (c == '&' && (next == '&' || next == '>'))
-                        || (c == ';' && next == ';'))
-                {
-                    op.push(next);
+                let op = match (c, bytes.get(i + 1).copied().unwrap_or(0)) {
+                    ('|', b'|') => "||",
+                    ('|', b'&') => "|&",
+                    ('&', b'&') => "&&",
+                    ('&', b'>') => "&>",
+                    (';', b';') => ";;",
+                    ('|', _) => "|",
+                    ('&', _) => "&",
+                    _ => ";",
+                };
+                if op.len() == 2 {
                     i += 1;
                 }
                 if op == "&>" {
-                    if chars.get(i + 1) == Some(&'>') {
-                        op.push('>');
+                    let append = bytes.get(i + 1) == Some(&b'>');
+                    if append {
                         i += 1;
                     }
-                    toks.push(Token::Redirect(op));
-                    last_significant = None;
+                    if TOKENS {
+                        toks.push(Token::Redirect(if append { "&>>" } else { "&>" }.into()));
+                    }
+                    after_operator = false;
                     i += 1;
                     continue;
                 }
-                last_significant = match op.as_str() {
-                    "|" | "||" | "&&" | "|&" => Some("op"),
-                    _ => None,
-                };
-                toks.push(Token::Op(op));
+                after_operator = matches!(op, "|" | "||" | "&&" | "|&");
+                if TOKENS {
+                    toks.push(Token::Op(op));
+                }
                 i += 1;
                 continue;
             }
             '<' | '>' => {
-                let fd = if in_word && !word.is_empty() && word.chars().all(|d| d.is_ascii_digit())
+                let fd = if TOKENS
+                    && in_word
+                    && !word.text.is_empty()
+                    && word.text.bytes().all(|d| d.is_ascii_digit())
                 {
                     in_word = false;
-                    std::mem::take(&mut word)
+                    word.take()
                 } else {
                     flush(&mut word, &mut in_word, &mut toks);
                     String::new()
                 };
-                let mut op = format!("{fd}{c}");
-                if c == '<' && chars.get(i + 1) == Some(&'<') && chars.get(i + 2) != Some(&'<') {
+                if c == '<' && bytes.get(i + 1) == Some(&b'<') && bytes.get(i + 2) != Some(&b'<') {
                     i += 2;
-                    let strip_tabs = chars.get(i) == Some(&'-');
+                    let strip_tabs = bytes.get(i) == Some(&b'-');
                     if strip_tabs {
                         i += 1;
                     }
-                    while chars.get(i).is_some_and(|ch| *ch == ' ' || *ch == '\t') {
+                    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
                         i += 1;
                     }
                     let mut delim = String::new();
                     let mut quoted = false;
-                    while let Some(&ch) = chars.get(i) {
+                    while i < n {
+                        let (ch, len) = char_at(text, i);
                         if ch.is_whitespace() || matches!(ch, ';' | '|' | '&' | '>' | '<' | ')') {
                             break;
                         }
@@ -259,7 +339,7 @@ fn lex(text: &str) -> (Vec<Token>, OpenState) {
                         } else {
                             delim.push(ch);
                         }
-                        i += 1;
+                        i += len;
                     }
                     if !delim.is_empty() {
                         st.heredocs.push(Heredoc {
@@ -268,30 +348,26 @@ fn lex(text: &str) -> (Vec<Token>, OpenState) {
                             quoted,
                         });
                     }
-                    toks.push(Token::Redirect("<<".into()));
-                    last_significant = None;
+                    if TOKENS {
+                        toks.push(Token::Redirect("<<".into()));
+                    }
+                    after_operator = false;
                     continue;
                 }
-                while let Some(&next) = chars.get(i + 1) {
-                    if matches!(next, '>' | '&' | '<' | '|') {
-                        op.push(next);
-                        i += 1;
-                    } else {
-                        break;
-                    }
+                let mut end = i + 1;
+                while matches!(bytes.get(end), Some(b'>' | b'&' | b'<' | b'|')) {
+                    end += 1;
                 }
                 // `2>&1`: the fd after `&` belongs to the operator.
-                if op.ends_with('&') {
-                    while let Some(&d) = chars.get(i + 1) {
-                        if d.is_ascii_digit() || d == '-' {
-                            op.push(d);
-                            i += 1;
-                        } else {
-                            break;
-                        }
+                if bytes[end - 1] == b'&' {
+                    while matches!(bytes.get(end), Some(b'0'..=b'9' | b'-')) {
+                        end += 1;
                     }
                 }
-                toks.push(Token::Redirect(op));
+                if TOKENS {
+                    toks.push(Token::Redirect(fd + &text[i..end]));
+                }
+                i = end - 1;
             }
             _ => {
                 word.push(c);
@@ -299,16 +375,16 @@ fn lex(text: &str) -> (Vec<Token>, OpenState) {
             }
         }
         if !c.is_whitespace() {
-            last_significant = None;
+            after_operator = false;
         }
         i += 1;
     }
     if st.single || st.double {
         in_word = false;
-        word.clear();
+        word.take();
     }
     flush(&mut word, &mut in_word, &mut toks);
-    st.operator = last_significant.is_some();
+    st.operator = after_operator;
     (toks, st)
 }
 
@@ -373,7 +449,284 @@ mod tests {
         #[test]
         fn plain_lines_leave_nothing_open(text in "[A-Za-z0-9 \t_./:,=@%+-]{0,60}") {
             proptest::prop_assert!(text.bytes().all(is_plain));
-            proptest::prop_assert_eq!(open_state(&text), lex(&text).1);
+            proptest::prop_assert_eq!(open_state(&text), lex::<true>(&text).1);
+        }
+    }
+
+    /// The lexer as it was when it collected a `Vec<char>`: the reference the byte lexer is
+    /// checked against.
+    fn reference_lex(text: &str) -> (Vec<String>, OpenState) {
+        let mut st = OpenState::default();
+        let mut toks = Vec::new();
+        let mut word = String::new();
+        let mut in_word = false;
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        let mut last_significant: Option<&'static str> = None;
+        let flush = |word: &mut String, in_word: &mut bool, toks: &mut Vec<String>| {
+            if *in_word {
+                toks.push(std::mem::take(word));
+                *in_word = false;
+            }
+        };
+        while i < chars.len() {
+            let c = chars[i];
+            if st.single {
+                if c == '\'' {
+                    st.single = false;
+                } else {
+                    word.push(c);
+                }
+                i += 1;
+                continue;
+            }
+            if st.double {
+                match c {
+                    '"' => st.double = false,
+                    '\\' if i + 1 < chars.len() => {
+                        let next = chars[i + 1];
+                        if matches!(next, '"' | '\\' | '$' | '`') {
+                            word.push(next);
+                        } else if next != '\n' {
+                            word.push('\\');
+                            word.push(next);
+                        }
+                        i += 1;
+                    }
+                    '$' if chars.get(i + 1) == Some(&'(') => {
+                        st.depth += 1;
+                        word.push_str("$(");
+                        i += 1;
+                    }
+                    ')' if st.depth > 0 => {
+                        st.depth -= 1;
+                        word.push(c);
+                    }
+                    _ => word.push(c),
+                }
+                i += 1;
+                continue;
+            }
+            match c {
+                '\\' => {
+                    if i + 1 >= chars.len() {
+                        st.backslash = true;
+                    } else if chars[i + 1] == '\n' {
+                        // Line continuation: joins words, but if it is the last line it stays open.
+                        if i + 2 >= chars.len() {
+                            st.backslash = true;
+                        }
+                        i += 1;
+                    } else if chars[i + 1] == '\r' && chars.get(i + 2) == Some(&'\n') {
+                        i += 2;
+                    } else {
+                        word.push(chars[i + 1]);
+                        in_word = true;
+                        i += 1;
+                    }
+                    i += 1;
+                    continue;
+                }
+                '\'' => {
+                    st.single = true;
+                    in_word = true;
+                }
+                '"' => {
+                    st.double = true;
+                    in_word = true;
+                }
+                '#' if !in_word => {
+                    // A comment runs to the end of the line.
+                    while i < chars.len() && chars[i] != '\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                '$' if chars.get(i + 1) == Some(&'(') => {
+                    st.depth += 1;
+                    word.push_str("$(");
+                    in_word = true;
+                    i += 2;
+                    last_significant = None;
+                    continue;
+                }
+                '(' => {
+                    st.depth += 1;
+                    if in_word {
+                        word.push(c);
+                    } else {
+                        toks.push("<op (>".into());
+                    }
+                }
+                ')' => {
+                    st.depth = st.depth.saturating_sub(1);
+                    if in_word && word.contains("$(") {
+                        word.push(c);
+                    } else {
+                        flush(&mut word, &mut in_word, &mut toks);
+                        toks.push("<op )>".into());
+                    }
+                }
+                ' ' | '\t' | '\r' => {
+                    if st.depth > 0 && in_word {
+                        word.push(c);
+                    } else {
+                        flush(&mut word, &mut in_word, &mut toks);
+                    }
+                }
+                '\n' => {
+                    if st.depth > 0 && in_word {
+                        word.push(' ');
+                    } else {
+                        flush(&mut word, &mut in_word, &mut toks);
+                        if last_significant.is_none() && !toks.is_empty() {
+                            toks.push("<op ;>".into());
+                        }
+                    }
+                }
+                '|' | '&' | ';' if st.depth > 0 && in_word => word.push(c),
+                '|' | '&' | ';' => {
+                    // `2>&1` and `>&2` are redirections, handled under '>'.
+                    flush(&mut word, &mut in_word, &mut toks);
+                    let mut op = c.to_string();
+                    if let Some(&next) = chars.get(i + 1)
+                        && ((c == '|' && (next == '|' || next == '&'))
+                            || (c == '&' && (next == '&' || next == '>'))
+                            || (c == ';' && next == ';'))
+                    {
+                        op.push(next);
+                        i += 1;
+                    }
+                    if op == "&>" {
+                        if chars.get(i + 1) == Some(&'>') {
+                            op.push('>');
+                            i += 1;
+                        }
+                        toks.push(format!("<redir {op}>"));
+                        last_significant = None;
+                        i += 1;
+                        continue;
+                    }
+                    last_significant = match op.as_str() {
+                        "|" | "||" | "&&" | "|&" => Some("op"),
+                        _ => None,
+                    };
+                    toks.push(format!("<op {op}>"));
+                    i += 1;
+                    continue;
+                }
+                '<' | '>' => {
+                    let fd = if in_word
+                        && !word.is_empty()
+                        && word.chars().all(|d| d.is_ascii_digit())
+                    {
+                        in_word = false;
+                        std::mem::take(&mut word)
+                    } else {
+                        flush(&mut word, &mut in_word, &mut toks);
+                        String::new()
+                    };
+                    let mut op = format!("{fd}{c}");
+                    if c == '<' && chars.get(i + 1) == Some(&'<') && chars.get(i + 2) != Some(&'<')
+                    {
+                        i += 2;
+                        let strip_tabs = chars.get(i) == Some(&'-');
+                        if strip_tabs {
+                            i += 1;
+                        }
+                        while chars.get(i).is_some_and(|ch| *ch == ' ' || *ch == '\t') {
+                            i += 1;
+                        }
+                        let mut delim = String::new();
+                        let mut quoted = false;
+                        while let Some(&ch) = chars.get(i) {
+                            if ch.is_whitespace() || matches!(ch, ';' | '|' | '&' | '>' | '<' | ')')
+                            {
+                                break;
+                            }
+                            if ch == '\'' || ch == '"' || ch == '\\' {
+                                quoted = true;
+                            } else {
+                                delim.push(ch);
+                            }
+                            i += 1;
+                        }
+                        if !delim.is_empty() {
+                            st.heredocs.push(Heredoc {
+                                delimiter: delim,
+                                strip_tabs,
+                                quoted,
+                            });
+                        }
+                        toks.push("<redir <<>".into());
+                        last_significant = None;
+                        continue;
+                    }
+                    while let Some(&next) = chars.get(i + 1) {
+                        if matches!(next, '>' | '&' | '<' | '|') {
+                            op.push(next);
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    // `2>&1`: the fd after `&` belongs to the operator.
+                    if op.ends_with('&') {
+                        while let Some(&d) = chars.get(i + 1) {
+                            if d.is_ascii_digit() || d == '-' {
+                                op.push(d);
+                                i += 1;
+                            } else {
+                                break;
+                            }
+                        }
+                    }
+                    toks.push(format!("<redir {op}>"));
+                }
+                _ => {
+                    word.push(c);
+                    in_word = true;
+                }
+            }
+            if !c.is_whitespace() {
+                last_significant = None;
+            }
+            i += 1;
+        }
+        if st.single || st.double {
+            in_word = false;
+            word.clear();
+        }
+        flush(&mut word, &mut in_word, &mut toks);
+        st.operator = last_significant.is_some();
+        (toks, st)
+    }
+
+    fn rendered(tokens: Vec<Token>) -> Vec<String> {
+        tokens
+            .into_iter()
+            .map(|t| match t {
+                Token::Word(w) => w,
+                Token::Op(o) => format!("<op {o}>"),
+                Token::Redirect(r) => format!("<redir {r}>"),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The byte lexer gives the tokens and the open state the character lexer gave, and
+        /// its state-only mode the same state, on text full of quotes, escapes, operators,
+        /// heredocs and non-ASCII (including Unicode spaces).
+        #[test]
+        fn byte_lexer_matches_the_char_lexer(
+            text in "([a-z0-9 \\t\\n\\r'\"`\\\\$(){}|&;<>#=-]|é|€|\u{a0}|\u{3000}|\u{b}|EOF){0,40}"
+        ) {
+            let (want_tokens, want_state) = reference_lex(&text);
+            let (tokens, state) = lex::<true>(&text);
+            proptest::prop_assert_eq!(rendered(tokens), want_tokens);
+            proptest::prop_assert_eq!(&state, &want_state);
+            proptest::prop_assert_eq!(lex::<false>(&text).1, want_state);
         }
     }
 

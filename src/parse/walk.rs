@@ -15,7 +15,8 @@ use crate::model::{
 use crate::source::{SourceFile, Span};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Tag, TagEnd};
 use regex::Regex;
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -106,7 +107,8 @@ pub struct Walker<'f> {
     paragraph: Option<(usize, String)>,
     intro: Option<String>,
     front_matter: Option<(FrontMatterFormat, usize, String)>,
-    scanned_lines: HashSet<usize>,
+    /// Lines already scanned for metadata, one bit per line.
+    scanned_lines: Vec<u64>,
 }
 
 impl<'f> Walker<'f> {
@@ -134,7 +136,7 @@ impl<'f> Walker<'f> {
             paragraph: None,
             intro: None,
             front_matter: None,
-            scanned_lines: HashSet::new(),
+            scanned_lines: Vec::new(),
         }
     }
 
@@ -451,7 +453,7 @@ impl<'f> Walker<'f> {
 
     fn scan_meta(&mut self, range: Range<usize>) {
         let (line, _) = self.file.line_col(range.start);
-        if !self.scanned_lines.insert(line) {
+        if !self.mark_scanned(line) {
             // A list item's first line was scanned already; scan the rest of the paragraph.
             let next = self.file.text[range.start..range.end]
                 .find('\n')
@@ -472,7 +474,20 @@ impl<'f> Walker<'f> {
             &mut self.meta,
         );
         let last_line = self.file.line_col(range.end.saturating_sub(1)).0;
-        self.scanned_lines.extend(line..=last_line);
+        for l in line + 1..=last_line {
+            self.mark_scanned(l);
+        }
+    }
+
+    /// Marks `line` as scanned; false when it was already.
+    fn mark_scanned(&mut self, line: usize) -> bool {
+        let (word, bit) = (line / 64, 1u64 << (line % 64));
+        if word >= self.scanned_lines.len() {
+            self.scanned_lines.resize(word + 1, 0);
+        }
+        let fresh = self.scanned_lines[word] & bit == 0;
+        self.scanned_lines[word] |= bit;
+        fresh
     }
 
     fn end_heading(&mut self, range: Range<usize>) {
@@ -881,9 +896,13 @@ impl<'f> Walker<'f> {
                 let slug = draft.section.map_or("", |s| self.sections[s].slug.as_str());
                 let hash = fnv1a(&[slug, draft.kind.name(), &step_text(&draft.kind)]);
                 let ordinal = seen.entry(hash).or_insert(0);
+                let (mut hash_digits, mut ordinal_digits) = ([0; 20], [0; 20]);
                 let id = format!(
                     "step-{:08x}",
-                    (fnv1a(&[&hash.to_string(), &ordinal.to_string()]) & 0xffff_ffff) as u32
+                    (fnv1a(&[
+                        decimal(hash, &mut hash_digits),
+                        decimal(*ordinal as u64, &mut ordinal_digits)
+                    ]) & 0xffff_ffff) as u32
                 );
                 *ordinal += 1;
                 Step {
@@ -990,20 +1009,35 @@ fn classify_link(target: &str) -> (LinkKind, String, Option<String>) {
     (LinkKind::Relative, path, fragment)
 }
 
-fn step_text(kind: &StepKind) -> String {
+fn step_text(kind: &StepKind) -> Cow<'_, str> {
     match kind {
-        StepKind::Command(c) => c.text.clone(),
+        StepKind::Command(c) => Cow::Borrowed(&c.text),
         StepKind::ExpectedOutput { text }
         | StepKind::Check { text, .. }
         | StepKind::Manual { text, .. }
-        | StepKind::Snippet { text, .. } => text.clone(),
-        StepKind::Severity(t) => t
-            .levels
-            .iter()
-            .map(|l| l.name.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
+        | StepKind::Snippet { text, .. } => Cow::Borrowed(text),
+        StepKind::Severity(t) => Cow::Owned(
+            t.levels
+                .iter()
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
     }
+}
+
+/// `n` in decimal, written into `buf`: what `n.to_string()` gives, without allocating.
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[start..]).expect("ASCII digits")
 }
 
 /// FNV-1a: a fixed hash, so step ids are the same on every machine and every Rust version.
@@ -1083,6 +1117,22 @@ mod tests {
                 format!("{cut}…")
             };
             proptest::prop_assert_eq!(clip(&text), clipped);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decimal_is_to_string(n in proptest::prelude::any::<u64>()) {
+            let mut buf = [0; 20];
+            proptest::prop_assert_eq!(decimal(n, &mut buf), n.to_string());
+        }
+    }
+
+    #[test]
+    fn decimal_edges() {
+        for n in [0, 9, 10, u64::MAX] {
+            let mut buf = [0; 20];
+            assert_eq!(decimal(n, &mut buf), n.to_string());
         }
     }
 
