@@ -40,7 +40,11 @@ struct Simple {
 /// Classifies `head` (the command without heredoc bodies); `full` is the whole text.
 pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification {
     // `{{ release_tag }}` is one placeholder, not three words.
-    let words_text = MUSTACHE_SPACES.replace_all(head, "{{$1}}");
+    let words_text = if head.contains("{{") {
+        MUSTACHE_SPACES.replace_all(head, "{{$1}}")
+    } else {
+        std::borrow::Cow::Borrowed(head)
+    };
     let simples = simple_commands(&words_text);
     let mut programs = Vec::new();
     let mut risk = Risk::ReadOnly;
@@ -894,8 +898,9 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 /// Placeholders in a command, in order of first appearance.
 pub fn placeholders(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for caps in PLACEHOLDER.captures_iter(text) {
-        let m = caps.get(0).expect("group 0 always matches");
+    // Only the whole match is used: `find_iter` finds the same matches without the cost of
+    // resolving capture groups.
+    for m in PLACEHOLDER.find_iter(text) {
         // `<<EOF` is a heredoc, not a placeholder; `[[ -f x ]]` is a test.
         if m.as_str().starts_with('<') && text[..m.start()].ends_with('<') {
             continue;

@@ -34,10 +34,16 @@ const WORDS: &[(&str, u32)] = &[
     ("trivial", 5),
 ];
 
+/// False when `CODE` cannot match the trimmed `cell`: every code starts with P or S (`ſ`
+/// folds to `s` without case), so other cells ("High", host names) skip the regex.
+fn may_be_code(cell: &str) -> bool {
+    cell.starts_with(['p', 'P', 's', 'S', 'ſ'])
+}
+
 /// Name, rank and label of a level cell, when it is one.
 fn parse_level(cell: &str) -> Option<(String, u32, Option<String>)> {
     let cell = cell.trim();
-    if let Some(caps) = CODE.captures(cell) {
+    if let Some(caps) = may_be_code(cell).then(|| CODE.captures(cell)).flatten() {
         let prefix = caps[1].trim().trim_end_matches('-').to_ascii_uppercase();
         let prefix = match prefix.as_str() {
             "SEVERITY" | "SEV" => "SEV",
@@ -181,6 +187,18 @@ pub fn recognise(table: &RawTable<'_>) -> Option<SeverityTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_code_precheck_never_hides_a_match(
+            cell in "[ \t\u{a0}]{0,2}[pPsSſKkeé1 ]?([eE][vV]|ſev|everity |ev-|EV )?[0-6]?[ :(-]{0,2}[a-zA-Z ]{0,6}"
+        ) {
+            let cell = cell.trim();
+            if CODE.is_match(cell) {
+                proptest::prop_assert!(may_be_code(cell), "{:?}", cell);
+            }
+        }
+    }
 
     #[test]
     fn level_cells() {

@@ -94,6 +94,27 @@ impl<const TOKENS: bool> Word<TOKENS> {
         self.after_dollar = c == '$';
     }
 
+    /// Appends a run of bytes none of which is `$` or `(`.
+    fn push_plain(&mut self, run: &str) {
+        if TOKENS {
+            self.text.push_str(run);
+        }
+        self.after_dollar = false;
+    }
+
+    /// Appends any run of text, as `push` of each of its characters would.
+    fn push_run(&mut self, run: &str) {
+        let Some(&last) = run.as_bytes().last() else {
+            return;
+        };
+        if TOKENS {
+            self.text.push_str(run);
+        }
+        self.has_subst |= (self.after_dollar && run.starts_with('('))
+            || memchr::memmem::find(run.as_bytes(), b"$(").is_some();
+        self.after_dollar = last == b'$';
+    }
+
     fn push_subst(&mut self) {
         if TOKENS {
             self.text.push_str("$(");
@@ -107,6 +128,12 @@ impl<const TOKENS: bool> Word<TOKENS> {
         self.after_dollar = false;
         std::mem::take(&mut self.text)
     }
+}
+
+/// An ASCII byte that, outside quotes, only ever adds itself to the current word (and is
+/// neither `$` nor `(`, which `Word` watches for).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-_./:,=@%+{}[]*?!~^".contains(&b)
 }
 
 /// The character starting at byte `i` of `text` (a character boundary) and its length.
@@ -155,11 +182,14 @@ fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
         }
         let c = char::from(b);
         if st.single {
-            if c == '\'' {
-                st.single = false;
-            } else {
-                word.push(c);
+            // Everything up to the closing quote is the word's, as it is.
+            let run = memchr::memchr(b'\'', &bytes[i..]).unwrap_or(n - i);
+            if run > 0 {
+                word.push_run(&text[i..i + run]);
+                i += run;
+                continue;
             }
+            st.single = false;
             i += 1;
             continue;
         }
@@ -368,6 +398,19 @@ fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
                     toks.push(Token::Redirect(fd + &text[i..end]));
                 }
                 i = end - 1;
+            }
+            _ if is_word_byte(b) => {
+                // The common case: a run of letters, digits and punctuation that means
+                // nothing to the shell is copied at once.
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&b| !is_word_byte(b))
+                    .map_or(n, |k| i + k);
+                word.push_plain(&text[i..end]);
+                in_word = true;
+                after_operator = false;
+                i = end;
+                continue;
             }
             _ => {
                 word.push(c);
@@ -720,7 +763,7 @@ mod tests {
         /// heredocs and non-ASCII (including Unicode spaces).
         #[test]
         fn byte_lexer_matches_the_char_lexer(
-            text in "([a-z0-9 \\t\\n\\r'\"`\\\\$(){}|&;<>#=-]|é|€|\u{a0}|\u{3000}|\u{b}|EOF){0,40}"
+            text in "([a-z0-9 \\t\\n\\r'\"`\\\\$(){}|&;<>#=-]|é|€|\u{a0}|\u{3000}|\u{b}|EOF|\\$\\(|'\\$\\('){0,40}"
         ) {
             let (want_tokens, want_state) = reference_lex(&text);
             let (tokens, state) = lex::<true>(&text);

@@ -89,6 +89,8 @@ struct StepDraft {
 pub struct Walker<'f> {
     file: &'f SourceFile,
     sections: Vec<Section>,
+    /// Per section: it or a section above it is a procedure (see `procedure_section`).
+    in_procedure: Vec<bool>,
     section_stack: Vec<usize>,
     slugs: SlugSet,
     steps: Vec<StepDraft>,
@@ -116,6 +118,7 @@ impl<'f> Walker<'f> {
         Self {
             file,
             sections: Vec::new(),
+            in_procedure: Vec::new(),
             section_stack: Vec::new(),
             slugs: SlugSet::default(),
             // Runbooks have about one step per 150 bytes; a draft is large, and growing the
@@ -514,6 +517,10 @@ impl<'f> Walker<'f> {
             }
         }
         let parent = self.section_stack.last().copied();
+        // Decided once per heading: every list item below asks.
+        let in_procedure = (level_num >= 2 && PROCEDURE.is_match(&title))
+            || parent.is_some_and(|p| self.in_procedure[p]);
+        self.in_procedure.push(in_procedure);
         let heading_end = self.file.text[start..range.end]
             .find('\n')
             .map_or(range.end, |i| start + i);
@@ -573,31 +580,34 @@ impl<'f> Walker<'f> {
     fn emit_item_at(&mut self, i: usize) {
         self.items[i].emitted = true;
         let item = &self.items[i];
+        let section = self.current_section();
+        if item.task.is_none() {
+            // The H1 is the runbook's title ("Restart Procedure"), so it does not make every
+            // bullet of the file a step; only level-2+ headings say "this is a procedure".
+            // Most list items are not steps: these checks come before any text is copied
+            // (blank text is what normalises to nothing).
+            if item.text.trim().is_empty()
+                || item.starts_with_link
+                || !(item.under_numbered || self.procedure_section(section))
+            {
+                return;
+            }
+            let item_line = self.file.line_col(item.start).0;
+            if self.meta.entries.iter().any(|e| e.span.line == item_line) {
+                return;
+            }
+        }
         let text = normalize_space(&item.text);
         let span = self
             .file
             .span(item.start, item.start + item.text.len().min(1));
-        let section = self.current_section();
         let kind = match item.task {
-            Some(checked) => StepKind::Check {
-                text: text.clone(),
-                checked,
+            Some(checked) => StepKind::Check { text, checked },
+            None => StepKind::Manual {
+                text,
+                ordinal: item.ordinal,
+                depth: item.depth,
             },
-            None => {
-                // The H1 is the runbook's title ("Restart Procedure"), so it does not make every
-                // bullet of the file a step; only level-2+ headings say "this is a procedure".
-                let in_procedure = item.under_numbered || self.procedure_section(section);
-                let item_line = self.file.line_col(item.start).0;
-                let is_metadata = self.meta.entries.iter().any(|e| e.span.line == item_line);
-                if text.is_empty() || item.starts_with_link || !in_procedure || is_metadata {
-                    return;
-                }
-                StepKind::Manual {
-                    text: text.clone(),
-                    ordinal: item.ordinal,
-                    depth: item.depth,
-                }
-            }
         };
         // After the checks above: most list items are not steps and need no title.
         let title = item.title();
@@ -609,14 +619,10 @@ impl<'f> Walker<'f> {
         });
     }
 
-    fn procedure_section(&self, mut section: Option<usize>) -> bool {
-        while let Some(i) = section {
-            if self.sections[i].level >= 2 && PROCEDURE.is_match(&self.sections[i].title) {
-                return true;
-            }
-            section = self.sections[i].parent;
-        }
-        false
+    /// True when `section` or a section above it is a level-2+ heading that names a
+    /// procedure ("Rollback steps").
+    fn procedure_section(&self, section: Option<usize>) -> bool {
+        section.is_some_and(|i| self.in_procedure[i])
     }
 
     fn section_path(&self, mut section: Option<usize>) -> Vec<String> {
@@ -682,7 +688,8 @@ impl<'f> Walker<'f> {
                 .collect();
             let lines = trim_trailing_empty(lines);
             let items = split_fence(&lang, &lines);
-            let fallback_title = self.context_title();
+            // Made on first use: in many fences every command has its own comment.
+            let mut fallback_title: Option<String> = None;
             for item in items {
                 let idx = item.first_line;
                 let last = (idx + item.line_count)
@@ -693,11 +700,11 @@ impl<'f> Walker<'f> {
                     .map_or(item.offset, |l| l.offset + l.text.len())
                     .max(item.offset);
                 let span = self.file.span(item.offset, end);
-                let title = item
-                    .comment
-                    .clone()
-                    .map(|c| clip(&c))
-                    .unwrap_or_else(|| fallback_title.clone());
+                let title = item.comment.clone().map(|c| clip(&c)).unwrap_or_else(|| {
+                    fallback_title
+                        .get_or_insert_with(|| self.context_title())
+                        .clone()
+                });
                 let kind = match item.kind {
                     ItemKind::Command { prompted, head } => {
                         let literal = head.contains("<<'")
