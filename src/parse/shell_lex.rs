@@ -435,6 +435,10 @@ fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
 /// Special parameters (`$1`, `$?`, `$@`...) are not variables a user supplies.
 pub fn expanded_vars(text: &str) -> Vec<String> {
     let mut vars: Vec<String> = Vec::new();
+    if memchr::memchr(b'$', text.as_bytes()).is_none() {
+        // Nothing is expanded without a `$`: most commands need no walk.
+        return vars;
+    }
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut single = false;

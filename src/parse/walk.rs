@@ -560,12 +560,11 @@ impl<'f> Walker<'f> {
                 self.items[i].frozen = true;
             }
         }
-        // Emit in outer-to-inner order.
-        let pending: Vec<usize> = (0..self.items.len())
-            .filter(|&i| !self.items[i].emitted)
-            .collect();
-        for i in pending {
-            self.emit_item_at(i);
+        // Emit in outer-to-inner order (emitting adds steps, never items).
+        for i in 0..self.items.len() {
+            if !self.items[i].emitted {
+                self.emit_item_at(i);
+            }
         }
     }
 
