@@ -9,12 +9,23 @@ use std::sync::LazyLock;
 
 /// Normalises a key: `Last Updated` → `last_updated`.
 pub fn normalize_key(key: &str) -> String {
-    key.trim()
+    // Written into one string: this runs for every metadata line.
+    let mut name = String::with_capacity(key.len());
+    for word in key
+        .trim()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join("_")
+    {
+        if !name.is_empty() {
+            name.push('_');
+        }
+        if word.is_ascii() {
+            name.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            name.push_str(&word.to_lowercase());
+        }
+    }
+    name
 }
 
 /// Keys recognised as metadata anywhere in a document (elsewhere only before the first `##`).
@@ -43,6 +54,23 @@ pub fn is_well_known(name: &str) -> bool {
     )
 }
 
+/// `YYYY-MM-DD` read directly, the form nearly every runbook uses: what the first format
+/// below gives for it, without parsing a format string. Anything else, or a date the first
+/// format would turn away, is left to the general path.
+fn iso_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter()
+            .try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)?;
+    (year >= 1900).then_some(date)
+}
+
 /// Parses a date in the forms runbooks use; `None` when it is not one.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim().trim_end_matches('.');
@@ -51,6 +79,9 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     // "@dba-oncall") are turned away before eleven format strings are tried on them.
     if !t.bytes().any(|b| b.is_ascii_digit()) {
         return None;
+    }
+    if let Some(date) = iso_date(t) {
+        return Some(date);
     }
     for fmt in [
         "%Y-%m-%d",
@@ -471,6 +502,32 @@ mod tests {
         ) {
             let ours = bold_entry(&line).map(|(k, v)| (k.to_owned(), v.to_owned()));
             proptest::prop_assert_eq!(ours, bold_by_regex(&line), "{:?}", line);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_normalise_as_defined(key in "[ A-Za-zÉé_:.0-9-]{0,16}") {
+            let defined = key
+                .trim()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+                .join("_");
+            proptest::prop_assert_eq!(normalize_key(&key), defined);
+        }
+
+        /// The direct reading of `YYYY-MM-DD` agrees with chrono's `%Y-%m-%d` wherever it
+        /// answers.
+        #[test]
+        fn iso_dates_read_as_chrono_reads_them(
+            t in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9+ -]{8,11}|1[89][0-9]{2}-[01][0-9]-[0-3][0-9]"
+        ) {
+            if let Some(date) = iso_date(&t) {
+                let chrono = NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok();
+                proptest::prop_assert_eq!(Some(date), chrono, "{:?}", t);
+            }
         }
     }
 
