@@ -71,20 +71,37 @@ pub enum RawKind {
 /// `gcr.io/team/app@sha256:...`, `localhost:5000/app`); `(registry, name)`. A first path part
 /// without a dot or port (`deployment/api`, `team/app`) is not a registry, so it is not one.
 pub fn image_ref(word: &str) -> Option<(String, String)> {
+    // Every word of every command comes here and few are images: `IMAGE` needs a `/`.
+    if !word.as_bytes().contains(&b'/') {
+        return None;
+    }
     let word = word.strip_prefix("--image=").unwrap_or(word);
     // `kubectl set image deployment/x CONTAINER=IMAGE`.
     let word = word.split_once('=').map_or(word, |(_, image)| image);
-    // Every word of every command comes here and few are images: `IMAGE` needs a `/`.
-    if !word.contains('/') {
+    let (host, _) = word.split_once('/')?;
+    // The registry starts the word, so its host is the word's first part: a word whose first
+    // part is no host (`deployment/api`, `/tmp/x`, `team/app`) is no image, and the regex,
+    // the costly part, need not run (a property test checks the two agree).
+    if !is_registry_host(host) {
         return None;
     }
     let caps = IMAGE.captures(word)?;
-    let registry = caps["registry"].to_owned();
-    let host = registry.split('/').next().unwrap_or("");
-    if !(host.contains('.') || host.contains(':') || host == "localhost") {
-        return None;
-    }
-    Some((registry, caps["name"].to_owned()))
+    Some((caps["registry"].to_owned(), caps["name"].to_owned()))
+}
+
+/// The first part of an image's registry names a host: with a dot or a port, or `localhost`.
+fn is_registry_host(host: &str) -> bool {
+    host.contains(['.', ':']) || host == "localhost"
+}
+
+/// `word` has a `://` (a URL); much cheaper than `contains("://")`, which builds a substring
+/// searcher for every word of every command.
+fn has_scheme_separator(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b':' && bytes[i + 1..].starts_with(b"//"))
 }
 
 static IMAGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -109,16 +126,21 @@ const SYSTEM_DATABASES: &[&str] = &["postgres", "template0", "template1"];
 
 /// Reads one command.
 pub fn command(runbook: usize, source: &SourceFile, span: Span, cmd: &Command, out: &mut Vec<Raw>) {
-    let words = expand(&cmd.argv);
+    let inner = inner_commands(&cmd.argv);
+    let words = expand(&cmd.argv, &inner);
     let mut found = Vec::new();
     let mut cx = Cx {
         source,
         span,
         out: &mut found,
+        needle: String::new(),
     };
     for word in &words {
-        cx.urls(word);
-        cx.image(word);
+        if has_scheme_separator(word) {
+            cx.urls(word);
+        } else {
+            cx.image(word);
+        }
     }
     for segment in words.split(|w| is_separator(w)) {
         cx.segment(segment);
@@ -249,22 +271,37 @@ fn is_separator(word: &str) -> bool {
     matches!(word, "|" | "||" | "&&" | ";" | "&" | "--" | "|&")
 }
 
-/// Splits words that hold a whole command (`watch 'kubectl get pods -n x'`, `sh -c '...'`)
-/// into their own words, between separators.
-fn expand(argv: &[String]) -> Vec<String> {
-    let mut out = Vec::with_capacity(argv.len());
-    for word in argv {
-        let first = word.split_whitespace().next().unwrap_or("");
+/// The words of `argv` that hold a whole command (`watch 'kubectl get pods -n x'`,
+/// `sh -c '...'`), by position, split into their own words. Few words do, so this is
+/// usually empty and allocates nothing.
+fn inner_commands(argv: &[String]) -> Vec<(usize, Vec<String>)> {
+    let mut out = Vec::new();
+    for (i, word) in argv.iter().enumerate() {
         if word.contains(char::is_whitespace)
-            && is_known_program(first)
+            && is_known_program(word.split_whitespace().next().unwrap_or(""))
             && let Ok(inner) = shell_words::split(word)
         {
-            out.push(";".to_owned());
-            out.extend(inner);
-            out.push(";".to_owned());
+            out.push((i, inner));
+        }
+    }
+    out
+}
+
+/// The words of a command, with each word of `inner` (see [`inner_commands`]) replaced by its
+/// own words between separators. Borrowed: a command's words were copied once each before,
+/// most of them to be read once and dropped.
+fn expand<'a>(argv: &'a [String], inner: &'a [(usize, Vec<String>)]) -> Vec<&'a str> {
+    let extra: usize = inner.iter().map(|(_, words)| words.len() + 1).sum();
+    let mut out = Vec::with_capacity(argv.len() + extra);
+    let mut inner = inner.iter().peekable();
+    for (i, word) in argv.iter().enumerate() {
+        if let Some((_, words)) = inner.next_if(|(at, _)| *at == i) {
+            out.push(";");
+            out.extend(words.iter().map(String::as_str));
+            out.push(";");
             continue;
         }
-        out.push(word.clone());
+        out.push(word.as_str());
     }
     out
 }
@@ -296,11 +333,24 @@ struct Cx<'a> {
     source: &'a SourceFile,
     span: Span,
     out: &'a mut Vec<RawKind>,
+    /// Where needles for [`Cx::locate`] are spelled, one after the other: one buffer per
+    /// command instead of one string per needle.
+    needle: String,
 }
 
 impl Cx<'_> {
-    fn locate(&self, needles: &[String], value: &str) -> Span {
-        locate(self.source, self.span, needles, value).unwrap_or(self.span)
+    /// [`locate`] with each needle given as the parts it is made of (`["-n ", ns]`).
+    fn locate(&mut self, needles: &[&[&str]], value: &str) -> Span {
+        for parts in needles {
+            self.needle.clear();
+            for part in *parts {
+                self.needle.push_str(part);
+            }
+            if let Some(found) = locate_one(self.source, self.span, &self.needle, value) {
+                return found;
+            }
+        }
+        self.span
     }
 
     /// Records a host name, when it is one (see [`host_name`]).
@@ -309,19 +359,15 @@ impl Cx<'_> {
             return;
         };
         // Found as written; the statement's value is lower case.
-        let span = self.locate(
-            &[word.trim_end_matches('.').to_owned()],
-            word.trim_end_matches('.'),
-        );
+        let written = word.trim_end_matches('.');
+        let span = self.locate(&[&[written]], written);
         self.out.push(RawKind::Host { host, span });
     }
 
+    /// Records a container image (never a URL: the caller has checked).
     fn image(&mut self, word: &str) {
-        if word.contains("://") {
-            return;
-        }
         if let Some((registry, name)) = image_ref(word) {
-            let span = self.locate(&[format!("{registry}/{name}")], &registry);
+            let span = self.locate(&[&[&registry, "/", &name]], &registry);
             self.out.push(RawKind::Image {
                 name,
                 registry,
@@ -330,11 +376,8 @@ impl Cx<'_> {
         }
     }
 
+    /// Records what the URLs in `word` state (the caller has checked it has a `://`).
     fn urls(&mut self, word: &str) {
-        // Every word of every command comes here and few are URLs: `URL` needs a `://`.
-        if !word.contains("://") {
-            return;
-        }
         for caps in URL.captures_iter(word) {
             let scheme = caps[1].to_ascii_lowercase();
             let host = caps[2].to_owned();
@@ -345,7 +388,7 @@ impl Cx<'_> {
                 continue;
             };
             if let Some(ns) = ns {
-                let span = self.locate(std::slice::from_ref(&host), &host);
+                let span = self.locate(&[&[&host]], &host);
                 let ns_span = sub_span(self.source, span, &host, &ns);
                 self.out.push(RawKind::HostNamespace {
                     service: key.clone(),
@@ -354,7 +397,8 @@ impl Cx<'_> {
                 });
             }
             if let Some(port) = port.and_then(|p| p.parse::<u16>().ok()) {
-                let span = self.locate(&[format!("{host}:{port}")], &port.to_string());
+                let written = port.to_string();
+                let span = self.locate(&[&[&host, ":", &written]], &written);
                 self.out.push(RawKind::Port {
                     host: key.clone(),
                     port,
@@ -365,7 +409,7 @@ impl Cx<'_> {
             if scheme.starts_with("postgres") {
                 let db = path.trim_start_matches('/');
                 if is_name(db) && !SYSTEM_DATABASES.contains(&db) {
-                    let span = self.locate(&[format!("/{db}")], db);
+                    let span = self.locate(&[&["/", db]], db);
                     self.out.push(RawKind::Database {
                         host: Some(key),
                         db: db.to_owned(),
@@ -376,7 +420,7 @@ impl Cx<'_> {
         }
     }
 
-    fn segment(&mut self, words: &[String]) {
+    fn segment(&mut self, words: &[&str]) {
         let words = skip_wrappers(words);
         let Some(first) = words.first() else {
             return;
@@ -388,7 +432,7 @@ impl Cx<'_> {
             "mysql" => self.mysql(words),
             "nc" | "ncat" | "netcat" | "telnet" => self.netcat(words),
             "docker-compose" => self.compose(words, ComposeFlavour::Standalone, 1),
-            "docker" if words.get(1).is_some_and(|w| w == "compose") => {
+            "docker" if words.get(1).is_some_and(|w| *w == "compose") => {
                 self.compose(words, ComposeFlavour::Plugin, 2);
             }
             "ssh" => {
@@ -424,15 +468,15 @@ impl Cx<'_> {
         }
     }
 
-    fn kube(&mut self, words: &[String]) {
+    fn kube(&mut self, words: &[&str]) {
         let mut namespace = None;
         let mut all_namespaces = false;
         let mut names = Vec::new();
         let mut positional: Vec<&str> = Vec::new();
         let mut i = 1;
         while i < words.len() {
-            let w = words[i].as_str();
-            let next = words.get(i + 1).map(String::as_str);
+            let w = words[i];
+            let next = words.get(i + 1).copied();
             if w == "-n" || w == "--namespace" {
                 if let Some(v) = next {
                     namespace = Some(v.to_owned());
@@ -483,7 +527,7 @@ impl Cx<'_> {
             positional.push(w);
             i += 1;
         }
-        let program = basename(&words[0]).to_owned();
+        let program = basename(words[0]).to_owned();
         let verb = positional.first().copied().unwrap_or("");
         if verb == "config" {
             self.out.push(RawKind::Kube {
@@ -510,14 +554,16 @@ impl Cx<'_> {
         }
         names.retain(|(n, _)| is_name(n));
         let namespace = namespace.filter(|ns| is_name(ns)).map(|ns| {
-            let needles = [
-                format!("-n {ns}"),
-                format!("--namespace={ns}"),
-                format!("--namespace {ns}"),
-                format!("-n={ns}"),
-                format!("-n{ns}"),
-            ];
-            let span = self.locate(&needles, &ns);
+            let span = self.locate(
+                &[
+                    &["-n ", &ns],
+                    &["--namespace=", &ns],
+                    &["--namespace ", &ns],
+                    &["-n=", &ns],
+                    &["-n", &ns],
+                ],
+                &ns,
+            );
             (ns, span)
         });
         if names.is_empty() {
@@ -532,12 +578,12 @@ impl Cx<'_> {
         });
     }
 
-    fn psql(&mut self, words: &[String]) {
+    fn psql(&mut self, words: &[&str]) {
         let (mut host, mut port, mut db) = (None, None, None);
         let mut i = 1;
         while i < words.len() {
-            let w = words[i].as_str();
-            let next = words.get(i + 1).cloned();
+            let w = words[i];
+            let next = words.get(i + 1).copied();
             match w {
                 "-h" | "--host" => (host, i) = (next, i + 2),
                 "-p" | "--port" => (port, i) = (next, i + 2),
@@ -546,27 +592,26 @@ impl Cx<'_> {
                 | "-o" | "-P" | "-F" | "-R" => i += 2,
                 _ => {
                     if let Some(v) = w.strip_prefix("--host=") {
-                        host = Some(v.to_owned());
+                        host = Some(v);
                     } else if let Some(v) = w.strip_prefix("--port=") {
-                        port = Some(v.to_owned());
+                        port = Some(v);
                     } else if let Some(v) = w.strip_prefix("--dbname=") {
-                        db = Some(v.to_owned());
+                        db = Some(v);
                     } else if !w.starts_with('-') && db.is_none() {
-                        db = Some(w.to_owned());
+                        db = Some(w);
                     }
                     i += 1;
                 }
             }
         }
-        if let Some(h) = &host {
+        if let Some(h) = host {
             self.host(h);
         }
-        let host = host.and_then(|h| host_key(&h).map(|(k, _)| (h, k)));
-        if let (Some((raw, key)), Some(port)) = (&host, port.as_deref())
+        let host = host.and_then(|h| host_key(h).map(|(k, _)| k));
+        if let (Some(key), Some(port)) = (&host, port)
             && let Ok(p) = port.parse::<u16>()
         {
-            let span = self.locate(&[format!("-p {port}"), format!("--port={port}")], port);
-            let _ = raw;
+            let span = self.locate(&[&["-p ", port], &["--port=", port]], port);
             self.out.push(RawKind::Port {
                 host: key.clone(),
                 port: p,
@@ -577,37 +622,37 @@ impl Cx<'_> {
         let Some(db) = db else {
             return;
         };
-        if db.contains("://") || !is_name(&db) || SYSTEM_DATABASES.contains(&db.as_str()) {
+        if db.contains("://") || !is_name(db) || SYSTEM_DATABASES.contains(&db) {
             return;
         }
         let span = self.locate(
             &[
-                format!("-d {db}"),
-                format!("--dbname={db}"),
-                format!("--dbname {db}"),
-                format!("-d{db}"),
-                db.clone(),
+                &["-d ", db],
+                &["--dbname=", db],
+                &["--dbname ", db],
+                &["-d", db],
+                &[db],
             ],
-            &db,
+            db,
         );
         self.out.push(RawKind::Database {
-            host: host.map(|(_, k)| k),
-            db,
+            host,
+            db: db.to_owned(),
             span,
         });
     }
 
-    fn mysql(&mut self, words: &[String]) {
+    fn mysql(&mut self, words: &[&str]) {
         self.host_port(words, "-h", "-P");
         let mut i = 1;
         while i < words.len() {
-            let w = words[i].as_str();
+            let w = words[i];
             if w == "-D" || w == "--database" {
                 if let Some(db) = words.get(i + 1).filter(|d| is_name(d)) {
-                    let span = self.locate(&[format!("{w} {db}")], db);
+                    let span = self.locate(&[&[w, " ", db]], db);
                     self.out.push(RawKind::Database {
                         host: None,
-                        db: db.clone(),
+                        db: (*db).to_owned(),
                         span,
                     });
                 }
@@ -617,11 +662,11 @@ impl Cx<'_> {
         }
     }
 
-    fn host_port(&mut self, words: &[String], host_flag: &str, port_flag: &str) {
+    fn host_port(&mut self, words: &[&str], host_flag: &str, port_flag: &str) {
         let value = |flag: &str| {
             words
                 .iter()
-                .position(|w| w == flag)
+                .position(|w| *w == flag)
                 .and_then(|i| words.get(i + 1))
         };
         if let Some(host) = value(host_flag) {
@@ -633,7 +678,7 @@ impl Cx<'_> {
         let (Some((key, _)), Ok(p)) = (host_key(host), port.parse::<u16>()) else {
             return;
         };
-        let span = self.locate(&[format!("{port_flag} {port}")], port);
+        let span = self.locate(&[&[port_flag, " ", port]], port);
         self.out.push(RawKind::Port {
             host: key,
             port: p,
@@ -642,7 +687,7 @@ impl Cx<'_> {
         });
     }
 
-    fn netcat(&mut self, words: &[String]) {
+    fn netcat(&mut self, words: &[&str]) {
         let rest = skip_flags(&words[1..], &["-w", "-p", "-s", "-i", "-q", "-W"]);
         let [host, port] = rest else {
             return;
@@ -651,7 +696,7 @@ impl Cx<'_> {
         let (Some((key, _)), Ok(p)) = (host_key(host), port.parse::<u16>()) else {
             return;
         };
-        let span = self.locate(&[format!("{host} {port}")], port);
+        let span = self.locate(&[&[host, " ", port]], port);
         self.out.push(RawKind::Port {
             host: key,
             port: p,
@@ -660,10 +705,9 @@ impl Cx<'_> {
         });
     }
 
-    fn compose(&mut self, words: &[String], flavour: ComposeFlavour, skip: usize) {
+    fn compose(&mut self, words: &[&str], flavour: ComposeFlavour, skip: usize) {
         let needle = flavour.as_str();
-        let span =
-            locate(self.source, self.span, &[needle.to_owned()], needle).unwrap_or(self.span);
+        let span = self.locate(&[&[needle]], needle);
         self.out.push(RawKind::Compose { flavour, span });
         let rest = skip_flags(
             words.get(skip..).unwrap_or(&[]),
@@ -680,7 +724,7 @@ impl Cx<'_> {
             return;
         };
         let many = matches!(
-            sub.as_str(),
+            *sub,
             "up" | "restart"
                 | "pull"
                 | "logs"
@@ -697,7 +741,7 @@ impl Cx<'_> {
                 | "build"
                 | "push"
         );
-        let one = matches!(sub.as_str(), "exec" | "run");
+        let one = matches!(*sub, "exec" | "run");
         if !many && !one {
             return;
         }
@@ -726,8 +770,9 @@ impl Cx<'_> {
         };
         for name in services {
             if is_name(name) {
-                self.out
-                    .push(RawKind::ComposeService { name: name.clone() });
+                self.out.push(RawKind::ComposeService {
+                    name: (*name).to_owned(),
+                });
             }
         }
     }
@@ -770,17 +815,13 @@ const KUBE_FLAGS_WITH_VALUE: &[&str] = &[
 ];
 
 /// The words after leading flags; a flag in `with_value` also skips the word after it.
-fn skip_flags<'a>(words: &'a [String], with_value: &[&str]) -> &'a [String] {
+fn skip_flags<'a, 'w>(words: &'a [&'w str], with_value: &[&str]) -> &'a [&'w str] {
     let mut i = 0;
     while let Some(w) = words.get(i) {
-        if !w.starts_with('-') || w == "-" {
+        if !w.starts_with('-') || *w == "-" {
             break;
         }
-        i += if with_value.contains(&w.as_str()) {
-            2
-        } else {
-            1
-        };
+        i += if with_value.contains(w) { 2 } else { 1 };
     }
     // Flags after positionals (`nc host 5432 -v`) are dropped too.
     let rest = words.get(i..).unwrap_or(&[]);
@@ -792,10 +833,10 @@ fn skip_flags<'a>(words: &'a [String], with_value: &[&str]) -> &'a [String] {
 }
 
 /// Leading words that run another command: `sudo -u x`, `A=b`, `time`, `watch -n 5`, `timeout 5`.
-fn skip_wrappers(words: &[String]) -> &[String] {
+fn skip_wrappers<'a, 'w>(words: &'a [&'w str]) -> &'a [&'w str] {
     let mut i = 0;
     while let Some(w) = words.get(i) {
-        let w = w.as_str();
+        let w = *w;
         if (w.contains('=') && !w.starts_with('-') && !w.contains('/'))
             || matches!(w, "time" | "nohup" | "exec" | "command" | "builtin")
         {
@@ -804,8 +845,7 @@ fn skip_wrappers(words: &[String]) -> &[String] {
             i += 1;
             while let Some(f) = words.get(i) {
                 if f.starts_with('-') {
-                    let takes =
-                        matches!(f.as_str(), "-u" | "-g" | "-n" | "--interval" | "-s" | "-k");
+                    let takes = matches!(*f, "-u" | "-g" | "-n" | "--interval" | "-s" | "-k");
                     i += if takes { 2 } else { 1 };
                 } else if w == "timeout" && f.chars().next().is_some_and(|c| c.is_ascii_digit()) {
                     i += 1;
@@ -1030,31 +1070,49 @@ fn pod_suffix(part: &str) -> bool {
 /// The span of `value` inside the first of `needles` found in `span` (not inside a longer
 /// word); `None` when no needle is there (quoting or line continuations in between).
 pub fn locate(source: &SourceFile, span: Span, needles: &[String], value: &str) -> Option<Span> {
+    needles
+        .iter()
+        .find_map(|needle| locate_one(source, span, needle, value))
+}
+
+/// [`locate`] with one needle.
+pub fn locate_one(source: &SourceFile, span: Span, needle: &str, value: &str) -> Option<Span> {
     let end = span.end.min(source.text.len());
     let slice = source.text.get(span.start..end)?;
-    for needle in needles {
-        if needle.is_empty() {
+    if needle.is_empty() {
+        return None;
+    }
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let starts_word = needle.chars().next().is_some_and(is_word);
+    let ends_word = needle
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    // The needles are short and so is the span: a plain scan for the first byte beats the
+    // substring searcher `match_indices` builds for every needle. Like `match_indices`, it
+    // resumes after a rejected match, so it finds the same occurrence.
+    let (bytes, wanted) = (slice.as_bytes(), needle.as_bytes());
+    let mut from = 0;
+    while let Some(skip) = bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&b| b == wanted[0]))
+    {
+        let pos = from + skip;
+        if !bytes[pos..].starts_with(wanted) {
+            from = pos + 1;
             continue;
         }
-        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
-        for (pos, _) in slice.match_indices(needle.as_str()) {
-            let after = slice[pos + needle.len()..].chars().next();
-            let before = slice[..pos].chars().next_back();
-            let starts_word = needle.chars().next().is_some_and(is_word);
-            let ends_word = needle
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
-            if (ends_word
-                && after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                || (starts_word && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
-            {
-                continue;
-            }
-            let offset = needle.rfind(value).unwrap_or(0);
-            let start = span.start + pos + offset;
-            return Some(source.span(start, start + value.len()));
+        from = pos + wanted.len();
+        let after = slice[pos + needle.len()..].chars().next();
+        let before = slice[..pos].chars().next_back();
+        if (ends_word && after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            || (starts_word && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            continue;
         }
+        let offset = needle.rfind(value).unwrap_or(0);
+        let start = span.start + pos + offset;
+        return Some(source.span(start, start + value.len()));
     }
     None
 }
@@ -1077,6 +1135,73 @@ fn sub_span(source: &SourceFile, span: Span, whole: &str, part: &str) -> Span {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// The host precheck in `image_ref` only skips words the regex and the registry test
+        /// after it would reject anyway.
+        #[test]
+        fn image_ref_precheck_is_exact(word in "(--image=|[a-z]{1,3}=)?(localhost|[a-zA-Z0-9.:_-]{0,6})(/[a-z0-9._:@-]{0,8}){0,3}") {
+            proptest::prop_assert_eq!(super::image_ref(&word), image_ref_oracle(&word), "{}", word);
+        }
+
+        #[test]
+        fn scheme_separator_is_contains(word in "[a-z:/]{0,10}") {
+            proptest::prop_assert_eq!(super::has_scheme_separator(&word), word.contains("://"));
+        }
+
+        /// The byte scan in `locate_one` finds what `match_indices` found, overlaps included.
+        #[test]
+        fn locate_scan_is_match_indices(text in "[-a .n=é]{0,24}", needle in "[-a .n=é]{1,4}", cut in 0usize..3) {
+            let source = SourceFile::new("a.md", text.clone());
+            let span = source.span(0, text.len());
+            let value = needle.get(cut..).filter(|v| !v.is_empty()).unwrap_or(&needle).to_owned();
+            proptest::prop_assert_eq!(
+                super::locate_one(&source, span, &needle, &value),
+                locate_oracle(&source, span, &needle, &value)
+            );
+        }
+    }
+
+    /// `locate_one` as it was written with `match_indices`.
+    fn locate_oracle(source: &SourceFile, span: Span, needle: &str, value: &str) -> Option<Span> {
+        let slice = &source.text[span.start..span.end];
+        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+        for (pos, _) in slice.match_indices(needle) {
+            let after = slice[pos + needle.len()..].chars().next();
+            let before = slice[..pos].chars().next_back();
+            let starts_word = needle.chars().next().is_some_and(is_word);
+            let ends_word = needle
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+            if (ends_word
+                && after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                || (starts_word && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
+                continue;
+            }
+            let offset = needle.rfind(value).unwrap_or(0);
+            let start = span.start + pos + offset;
+            return Some(source.span(start, start + value.len()));
+        }
+        None
+    }
+
+    /// `image_ref` as it was written before its precheck: the regex first.
+    fn image_ref_oracle(word: &str) -> Option<(String, String)> {
+        let word = word.strip_prefix("--image=").unwrap_or(word);
+        let word = word.split_once('=').map_or(word, |(_, image)| image);
+        if !word.contains('/') {
+            return None;
+        }
+        let caps = super::IMAGE.captures(word)?;
+        let registry = caps["registry"].to_owned();
+        let host = registry.split('/').next().unwrap_or("");
+        if !(host.contains('.') || host.contains(':') || host == "localhost") {
+            return None;
+        }
+        Some((registry, caps["name"].to_owned()))
+    }
+
     use super::*;
 
     fn known(names: &[&str]) -> BTreeSet<String> {

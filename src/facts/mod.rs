@@ -16,6 +16,7 @@ use crate::source::{SourceFile, Span};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// One statement of a value, with where it was made.
 #[derive(Debug, Clone, Serialize)]
@@ -24,8 +25,9 @@ pub struct Stated<T> {
     pub value: T,
     /// Index of the runbook in `Book::runbooks`.
     pub runbook: usize,
-    /// Path of the runbook, relative to the book root.
-    pub file: String,
+    /// Path of the runbook, relative to the book root; shared by its statements (a large book
+    /// makes hundreds of thousands).
+    pub file: Arc<str>,
     /// The text that states it (the port digits, the namespace word...).
     pub span: Span,
 }
@@ -100,7 +102,7 @@ pub struct RunbookFacts {
     /// Index of the runbook in book order.
     runbook: usize,
     /// Path of the runbook, relative to the book root.
-    path: String,
+    path: Arc<str>,
     /// Title of the runbook; it may name the subject of the metadata.
     title: String,
     /// Statements of commands and snippets, in document order.
@@ -135,6 +137,7 @@ pub fn of_runbook(idx: usize, runbook: &Runbook, source: &SourceFile) -> Runbook
             _ => {}
         }
     }
+    let path: Arc<str> = Arc::from(runbook.path.as_str());
     let mut severities = Vec::new();
     for (_, table) in runbook.severity_tables() {
         for level in &table.levels {
@@ -156,7 +159,7 @@ pub fn of_runbook(idx: usize, runbook: &Runbook, source: &SourceFile) -> Runbook
                         key,
                     },
                     runbook: idx,
-                    file: runbook.path.clone(),
+                    file: Arc::clone(&path),
                     span,
                 },
             ));
@@ -164,7 +167,7 @@ pub fn of_runbook(idx: usize, runbook: &Runbook, source: &SourceFile) -> Runbook
     }
     RunbookFacts {
         runbook: idx,
-        path: runbook.path.clone(),
+        path,
         title: runbook.title.clone(),
         raws,
         meta: meta_statements(runbook, source),
@@ -175,68 +178,139 @@ pub fn of_runbook(idx: usize, runbook: &Runbook, source: &SourceFile) -> Runbook
 /// The index of a book from what each of its runbooks states, given in book order: the
 /// statements keep that order, so majorities and "stated here" labels do not depend on
 /// thread timing.
-pub fn merge(mut per_runbook: Vec<RunbookFacts>) -> Facts {
-    let known = extract::known_services(per_runbook.iter().flat_map(|r| &r.raws));
-    let mut facts = Facts::default();
-    let mut runbooks_setting_ns = BTreeSet::new();
-    for raw in per_runbook.iter().flat_map(|r| &r.raws) {
-        if let extract::RawKind::Kube {
-            sets_namespace: true,
-            ..
-        } = raw.kind
-        {
-            runbooks_setting_ns.insert(raw.runbook);
-        }
-    }
-    // Pod names resolve against the services of the whole book; that lookup is the costly
-    // part of placing a statement, so it runs per runbook on all cores first, leaving only
-    // known names (sorted, each once) for the loop below.
-    per_runbook.par_iter_mut().for_each(|one| {
-        for raw in &mut one.raws {
-            if let extract::RawKind::Kube { names, .. } = &mut raw.kind {
-                let mut services = BTreeSet::new();
-                for (name, strong) in names.drain(..) {
-                    if strong {
-                        services.insert(name);
-                    } else if let Some(service) = extract::resolve_pod(&name, &known) {
-                        services.insert(service);
-                    }
-                }
-                names.extend(services.into_iter().map(|s| (s, true)));
-            }
-        }
-    });
-    for one in &mut per_runbook {
-        let file = one.path.as_str();
-        for raw in std::mem::take(&mut one.raws) {
-            place(&mut facts, raw, file, &runbooks_setting_ns);
-        }
-    }
-    for one in per_runbook {
-        if !one.meta.is_empty()
-            && let Some(subject) = subject_named(&one.path, &one.title, &known)
-        {
-            let entry = facts.services.entry(subject).or_default();
-            for statement in one.meta {
-                match statement {
-                    MetaStatement::Port(port, span) => {
-                        entry.ports.push(at(port, one.runbook, &one.path, span));
-                    }
-                    MetaStatement::Namespace(ns, span) => {
-                        entry.namespaces.push(at(ns, one.runbook, &one.path, span));
-                    }
-                }
-            }
-        }
-        for (group, stated) in one.severities {
-            facts.severities.entry(group).or_default().push(stated);
-        }
-    }
+pub fn merge(per_runbook: Vec<RunbookFacts>) -> Facts {
+    let known = per_runbook
+        .par_iter()
+        .map(|one| extract::known_services(&one.raws))
+        .reduce(BTreeSet::new, |mut all, more| {
+            all.extend(more);
+            all
+        });
+    // Every runbook's statements are placed on all cores, into one index per stretch of
+    // runbooks; rayon joins neighbouring stretches left to right, so each list ends up in
+    // book order, as when one loop placed them all. Statements of commands come before
+    // `Port:`/`Namespace:` metadata in every list, so those go to a second index, appended
+    // last.
+    let (mut facts, meta) = per_runbook
+        .into_par_iter()
+        .fold(
+            || (Facts::default(), Facts::default()),
+            |(mut facts, mut meta), one| {
+                place_runbook(&mut facts, &mut meta, one, &known);
+                (facts, meta)
+            },
+        )
+        .reduce(
+            || (Facts::default(), Facts::default()),
+            |(mut facts, mut meta), (more_facts, more_meta)| {
+                facts.append(more_facts);
+                meta.append(more_meta);
+                (facts, meta)
+            },
+        );
+    facts.append(meta);
     facts
 }
 
+/// Places what one runbook states: its commands' statements into `facts`, its metadata and
+/// severity definitions into `meta`.
+fn place_runbook(
+    facts: &mut Facts,
+    meta: &mut Facts,
+    mut one: RunbookFacts,
+    known: &BTreeSet<String>,
+) {
+    // `kubectl config set-context --namespace=x` anywhere in the runbook: its commands need
+    // no `-n`.
+    let sets_namespace = one.raws.iter().any(|raw| {
+        matches!(
+            raw.kind,
+            extract::RawKind::Kube {
+                sets_namespace: true,
+                ..
+            }
+        )
+    });
+    for mut raw in std::mem::take(&mut one.raws) {
+        // Pod names resolve against the services of the whole book, to known names (sorted,
+        // each once).
+        if let extract::RawKind::Kube { names, .. } = &mut raw.kind {
+            let mut services = BTreeSet::new();
+            for (name, strong) in names.drain(..) {
+                if strong {
+                    services.insert(name);
+                } else if let Some(service) = extract::resolve_pod(&name, known) {
+                    services.insert(service);
+                }
+            }
+            names.extend(services.into_iter().map(|s| (s, true)));
+        }
+        place(facts, raw, &one.path, sets_namespace);
+    }
+    if !one.meta.is_empty()
+        && let Some(subject) = subject_named(&one.path, &one.title, known)
+    {
+        let entry = meta.services.entry(subject).or_default();
+        for statement in one.meta {
+            match statement {
+                MetaStatement::Port(port, span) => {
+                    entry.ports.push(at(port, one.runbook, &one.path, span));
+                }
+                MetaStatement::Namespace(ns, span) => {
+                    entry.namespaces.push(at(ns, one.runbook, &one.path, span));
+                }
+            }
+        }
+    }
+    for (group, stated) in one.severities {
+        meta.severities.entry(group).or_default().push(stated);
+    }
+}
+
+impl Facts {
+    /// Moves every statement of `later` (runbooks after this index's) to the end of its list.
+    fn append(&mut self, later: Facts) {
+        fn join<K: Ord, V>(
+            into: &mut BTreeMap<K, V>,
+            from: BTreeMap<K, V>,
+            add: impl Fn(&mut V, V),
+        ) {
+            if into.is_empty() {
+                *into = from;
+                return;
+            }
+            for (key, value) in from {
+                match into.entry(key) {
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(value);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut slot) => {
+                        add(slot.get_mut(), value);
+                    }
+                }
+            }
+        }
+        join(&mut self.services, later.services, |into, mut from| {
+            into.ports.append(&mut from.ports);
+            into.metrics_ports.append(&mut from.metrics_ports);
+            into.namespaces.append(&mut from.namespaces);
+            into.unnamespaced.append(&mut from.unnamespaced);
+            into.registries.append(&mut from.registries);
+        });
+        join(&mut self.databases, later.databases, |into, mut from| {
+            into.append(&mut from);
+        });
+        join(&mut self.severities, later.severities, |into, mut from| {
+            into.append(&mut from);
+        });
+        let (mut compose, mut hosts) = (later.compose, later.hosts);
+        self.compose.append(&mut compose);
+        self.hosts.append(&mut hosts);
+    }
+}
+
 /// Files one statement under its subject. Kubernetes names must be resolved already.
-fn place(facts: &mut Facts, raw: extract::Raw, file: &str, runbooks_setting_ns: &BTreeSet<usize>) {
+fn place(facts: &mut Facts, raw: extract::Raw, file: &Arc<str>, sets_namespace: bool) {
     match raw.kind {
         extract::RawKind::Kube {
             names,
@@ -253,9 +327,12 @@ fn place(facts: &mut Facts, raw: extract::Raw, file: &str, runbooks_setting_ns: 
                             .namespaces
                             .push(at(ns.clone(), raw.runbook, file, *span))
                     }
-                    None if !all_namespaces && !runbooks_setting_ns.contains(&raw.runbook) => entry
-                        .unnamespaced
-                        .push(at(program.clone(), raw.runbook, file, raw.command_span)),
+                    None if !all_namespaces && !sets_namespace => entry.unnamespaced.push(at(
+                        program.clone(),
+                        raw.runbook,
+                        file,
+                        raw.command_span,
+                    )),
                     None => {}
                 }
             }
@@ -305,11 +382,11 @@ fn place(facts: &mut Facts, raw: extract::Raw, file: &str, runbooks_setting_ns: 
     }
 }
 
-fn at<T>(value: T, runbook: usize, file: &str, span: Span) -> Stated<T> {
+fn at<T>(value: T, runbook: usize, file: &Arc<str>, span: Span) -> Stated<T> {
     Stated {
         value,
         runbook,
-        file: file.to_owned(),
+        file: Arc::clone(file),
         span,
     }
 }

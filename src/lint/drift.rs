@@ -91,7 +91,7 @@ mod tests {
         Stated {
             value,
             runbook,
-            file: format!("{runbook}.md"),
+            file: format!("{runbook}.md").into(),
             span: Span::default(),
         }
     }

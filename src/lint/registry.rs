@@ -198,8 +198,13 @@ pub static RULES: &[Rule] = &[
 
 /// The rule with this code or name (case-insensitive).
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| {
-        r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name)
+    // Rules look their own code up for every finding, spelled as registered: the exact
+    // comparison is much cheaper, and codes and names are unique in any case (tested below),
+    // so it finds the rule the case-insensitive search would.
+    RULES.iter().find(|r| r.code == code_or_name).or_else(|| {
+        RULES.iter().find(|r| {
+            r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name)
+        })
     })
 }
 
@@ -216,6 +221,8 @@ mod tests {
             assert!(codes.insert(rule.code), "duplicate {}", rule.code);
             assert!(names.insert(rule.name), "duplicate {}", rule.name);
             assert!(rule.code.len() == 5 && rule.code.starts_with("RB"));
+            // So no code equals another code or a name but for case (see `find`).
+            assert!(rule.code[2..].bytes().all(|b| b.is_ascii_digit()));
             assert!(
                 rule.name
                     .chars()

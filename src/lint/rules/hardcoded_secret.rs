@@ -64,6 +64,91 @@ static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[a-z][a-z0-9+.-]*://[^:/\s@]+:([^@\s/]+)@").expect("valid regex")
 });
 
+/// How every name `ASSIGNED` accepts ends (`client_secret` in `secret`...).
+const ASSIGNED_ENDINGS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "access_key",
+    "secret_key",
+];
+
+/// False only when `ASSIGNED` cannot match `text`: it needs a name, an optional quote, white
+/// space and `:` or `=`, so some `:` or `=` must follow one of [`ASSIGNED_ENDINGS`] that way.
+fn may_assign(text: &str) -> bool {
+    // `(?i)` also lets `ſ` match `s` and the Kelvin sign match `k`; leave those to the regex.
+    // (Two searches for one character each: a search for either of two characters decodes
+    // every character of the text.)
+    if !text.is_ascii() && (text.contains('\u{17F}') || text.contains('\u{212A}')) {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    // A runbook has hundreds of `:` and `=` (YAML, times, flags) in thousands of bytes: look
+    // at 16 bytes at a time (a test without early exit, which the compiler vectorises) and
+    // only at the last letter of a name before the expensive comparisons.
+    const CHUNK: usize = 16;
+    let is_sign = |b: u8| b == b':' || b == b'=';
+    let (chunks, rest) = bytes.as_chunks::<CHUNK>();
+    for (chunk_no, chunk) in chunks.iter().enumerate() {
+        let hits = chunk
+            .iter()
+            .fold(0u8, |hits, &b| hits | u8::from(is_sign(b)));
+        if hits == 0 {
+            continue;
+        }
+        for (i, &b) in chunk.iter().enumerate() {
+            if is_sign(b) && name_ends_before(text, chunk_no * CHUNK + i) {
+                return true;
+            }
+        }
+    }
+    let done = chunks.len() * CHUNK;
+    rest.iter()
+        .enumerate()
+        .any(|(i, &b)| is_sign(b) && name_ends_before(text, done + i))
+}
+
+/// True when one of [`ASSIGNED_ENDINGS`], then an optional quote and white space, ends right
+/// before byte `at` of `text`.
+fn name_ends_before(text: &str, at: usize) -> bool {
+    // The name ends before the quote, if any, and the white space (`\s` is Unicode white
+    // space, as `trim_end` is).
+    let before = text[..at].trim_end();
+    let before = before.strip_suffix(['"', '\'']).unwrap_or(before);
+    // Every ending ends in one of these letters: most `:` and `=` stop here.
+    if !matches!(
+        before.as_bytes().last().map(u8::to_ascii_lowercase),
+        Some(b'd' | b't' | b'n' | b'y')
+    ) {
+        return false;
+    }
+    ASSIGNED_ENDINGS.iter().any(|end| {
+        before.len() >= end.len()
+            && before.as_bytes()[before.len() - end.len()..].eq_ignore_ascii_case(end.as_bytes())
+    })
+}
+
+/// `BEARER` starts with one of these words.
+const BEARER_WORDS: &[&str] = &["Bearer", "token"];
+
+/// False only when `URL_PASSWORD` cannot match `text`: it needs a `://` followed by an `@`
+/// with neither white space nor `/` in between.
+fn may_have_url_password(text: &str) -> bool {
+    // `contains` has a vectorised path for short needles; `match_indices` does not.
+    text.contains("://")
+        && text.match_indices("://").any(|(at, _)| {
+            text[at + 3..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '/')
+                .any(|c| c == '@')
+        })
+}
+
 pub fn check(
     cx: &Context<'_>,
     idx: usize,
@@ -98,7 +183,13 @@ pub fn check(
             "private key block in the runbook".to_owned(),
         ));
     }
-    for caps in ASSIGNED.captures_iter(text) {
+    // Most runbooks hold none of these; each precheck below is a necessary condition for its
+    // regex to match (property-tested), and much cheaper than a scan of the whole text.
+    for caps in may_assign(text)
+        .then(|| ASSIGNED.captures_iter(text))
+        .into_iter()
+        .flatten()
+    {
         let value = caps.get(2).expect("group 2");
         if looks_secret(value.as_str()) {
             found.push((
@@ -107,13 +198,23 @@ pub fn check(
             ));
         }
     }
-    for caps in BEARER.captures_iter(text) {
+    for caps in BEARER_WORDS
+        .iter()
+        .any(|word| text.contains(word))
+        .then(|| BEARER.captures_iter(text))
+        .into_iter()
+        .flatten()
+    {
         let value = caps.get(2).expect("group 2");
         if looks_secret(value.as_str()) {
             found.push((value.range(), "hard-coded bearer token".to_owned()));
         }
     }
-    for caps in URL_PASSWORD.captures_iter(text) {
+    for caps in may_have_url_password(text)
+        .then(|| URL_PASSWORD.captures_iter(text))
+        .into_iter()
+        .flatten()
+    {
         let value = caps.get(1).expect("group 1");
         if looks_secret(value.as_str()) {
             found.push((value.range(), "hard-coded password in a URL".to_owned()));
@@ -201,6 +302,32 @@ fn entropy(text: &str) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn prechecks_never_hide_a_match(text in "([pP]ass(word|wd)?|[pP]wd|[sS]ecret|client_secret|[tT]oken|access_token|api[-_]?[kK]ey|access_key|secret_key|ſecret|to\u{212A}en|Bearer| |\n|\t|[\"'=:@/]|://|a|A|7|x){0,10}[A-Za-z0-9._~+/-]{0,24}") {
+            if super::ASSIGNED.is_match(&text) {
+                proptest::prop_assert!(super::may_assign(&text), "{:?}", text);
+            }
+            if super::BEARER.is_match(&text) {
+                proptest::prop_assert!(super::BEARER_WORDS.iter().any(|w| text.contains(w)), "{:?}", text);
+            }
+            if super::URL_PASSWORD.is_match(&text) {
+                proptest::prop_assert!(super::may_have_url_password(&text), "{:?}", text);
+            }
+        }
+    }
+
+    /// `may_assign` leaves texts with `ſ` or the Kelvin sign to the regex because those are
+    /// the only characters outside ASCII that `(?i)` matches with an ASCII letter.
+    #[test]
+    fn only_two_non_ascii_characters_fold_to_ascii_letters() {
+        let letter = Regex::new("(?i)^[a-z]$").unwrap();
+        let folding: Vec<char> = ('\u{80}'..=char::MAX)
+            .filter(|c| letter.is_match(c.encode_utf8(&mut [0; 4])))
+            .collect();
+        assert_eq!(folding, ['\u{17F}', '\u{212A}']);
+    }
+
     use super::*;
 
     #[test]
