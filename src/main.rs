@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 // mimalloc instead of the system allocator: the build allocates millions of small strings on
 // every core, and glibc's malloc took a fifth of the CPU of a large site build (BENCHMARKS.md).
+// Its v2 line (the `v2` feature in Cargo.toml), not v3: on 10,000 runbooks v3 peaked 50 MB
+// higher for the same work, and fresh pages are what this kind of VM charges most for.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
