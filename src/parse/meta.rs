@@ -60,8 +60,9 @@ pub fn is_well_known(name: &str) -> bool {
 fn iso_date(t: &str) -> Option<NaiveDate> {
     let b = t.as_bytes();
     let digits = |r: std::ops::Range<usize>| {
-        b[r].iter()
-            .try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+        b[r].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
     };
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
