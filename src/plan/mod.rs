@@ -60,18 +60,22 @@ pub fn analyze<'a>(runbook: &'a Runbook, config: &PlanConfig) -> Analysis<'a> {
         .enumerate()
         .map(|(index, step)| match &step.kind {
             StepKind::Command(cmd) => {
-                let code = if cmd.argv.is_empty() || !subst::Scan::new(&cmd.text).complete {
+                let scan = (!cmd.argv.is_empty()).then(|| subst::Scan::new(&cmd.text));
+                let code = if let Some(scan) = scan.as_ref().filter(|s| s.complete) {
+                    subst::substitute_scanned(
+                        &cmd.text,
+                        scan,
+                        &params.per_step[index].replacements,
+                    )
+                    .map_err(|u| {
+                        format!(
+                            "its placeholder {} sits inside {}, where a value cannot be inserted safely",
+                            u.placeholder, u.place
+                        )
+                    })
+                } else {
                     Err("its quotes, brackets or heredoc do not close, so it cannot run as written"
                         .to_owned())
-                } else {
-                    subst::substitute(&cmd.text, &params.per_step[index].replacements).map_err(
-                        |u| {
-                            format!(
-                                "its placeholder {} sits inside {}, where a value cannot be inserted safely",
-                                u.placeholder, u.place
-                            )
-                        },
-                    )
                 };
                 StepPlan {
                     step,
