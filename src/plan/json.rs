@@ -693,9 +693,16 @@ impl Pretty {
     }
 
     fn newline(&mut self) {
-        self.out.push('\n');
-        for _ in 0..self.depth {
-            self.out.push_str("  ");
+        // Plans nest six deep at most; deeper would only take the loop.
+        const SPACES: &str = "\n                ";
+        match SPACES.get(..1 + 2 * self.depth) {
+            Some(indent) => self.out.push_str(indent),
+            None => {
+                self.out.push('\n');
+                for _ in 0..self.depth {
+                    self.out.push_str("  ");
+                }
+            }
         }
     }
 
