@@ -724,20 +724,7 @@ impl Pretty {
     }
 
     fn num(&mut self, n: u64) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = n;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for &d in &digits[at..] {
-            self.out.push(char::from(d));
-        }
+        push_number(&mut self.out, n);
     }
 
     fn bool(&mut self, value: bool) {
@@ -769,46 +756,70 @@ impl Pretty {
         self.close('}');
     }
 
-    /// A JSON string as serde_json writes it: `"` and `\\` escaped, the control characters
-    /// below U+0020 as `\b \t \n \f \r` or `\u00XX` (lower-case hex), everything else as is.
     fn str(&mut self, text: &str) {
-        self.out.push('"');
-        // Most strings need no escape: one pass that does not stop early (so it vectorises),
-        // then one copy.
-        if !text.bytes().fold(false, |seen, b| {
-            seen | (b < 0x20) | (b == b'"') | (b == b'\\')
-        }) {
-            self.out.push_str(text);
-            self.out.push('"');
-            return;
-        }
-        let mut last = 0;
-        for (i, b) in text.bytes().enumerate() {
-            let escape = match b {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\t' => "\\t",
-                b'\r' => "\\r",
-                0x08 => "\\b",
-                0x0c => "\\f",
-                0..=0x1f => "",
-                _ => continue,
-            };
-            self.out.push_str(&text[last..i]);
-            if escape.is_empty() {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                self.out.push_str("\\u00");
-                self.out.push(char::from(HEX[usize::from(b >> 4)]));
-                self.out.push(char::from(HEX[usize::from(b & 0xf)]));
-            } else {
-                self.out.push_str(escape);
-            }
-            last = i + 1;
-        }
-        self.out.push_str(&text[last..]);
-        self.out.push('"');
+        push_string(&mut self.out, text);
     }
+}
+
+/// Appends `n` in decimal, as serde_json (and `Display`) write it, without the formatting
+/// machinery.
+pub(crate) fn push_number(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends `text` as a JSON string, as serde_json writes it: `"` and `\\` escaped, the
+/// control characters below U+0020 as `\b \t \n \f \r` or `\u00XX` (lower-case hex),
+/// everything else as is.
+pub(crate) fn push_string(out: &mut String, text: &str) {
+    out.push('"');
+    // Most strings need no escape: one pass that does not stop early (so it vectorises),
+    // then one copy.
+    if !text.bytes().fold(false, |seen, b| {
+        seen | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\t' => "\\t",
+            b'\r' => "\\r",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+    out.push('"');
 }
 
 /// The JSON Schema of the plan (draft 2020-12), as checked in at `schema/plan.schema.json`.
@@ -884,6 +895,17 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Strings and numbers come out as serde_json writes them.
+        #[test]
+        fn strings_and_numbers_match_serde_json(text in ".{0,24}|[\"\\\\\u{0}-\u{1f}\u{7f}a é]{0,24}", n: u64) {
+            let mut out = String::new();
+            push_string(&mut out, &text);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&text).unwrap());
+            let mut out = String::new();
+            push_number(&mut out, n);
+            proptest::prop_assert_eq!(out, n.to_string());
+        }
 
         /// Any Markdown gives the plan serde_json would write.
         #[test]

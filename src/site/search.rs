@@ -28,6 +28,7 @@
 use super::SiteError;
 use super::output::Staging;
 use crate::model::{Runbook, StepKind};
+use crate::plan::json::{push_number, push_string};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -116,7 +117,13 @@ impl SearchIndex {
     /// Adds one runbook published at `href`.
     pub fn add(&mut self, runbook: &Runbook, href: &str) {
         let page = self.pages.len();
-        self.pages.push(json(&(href, &runbook.title)));
+        let mut page_json = String::with_capacity(href.len() + runbook.title.len() + 8);
+        page_json.push('[');
+        push_string(&mut page_json, href);
+        page_json.push(',');
+        push_string(&mut page_json, &runbook.title);
+        page_json.push(']');
+        self.pages.push(page_json);
         let mut items: Vec<Item> = Vec::new();
         for section in &runbook.sections {
             if section.level == 1 && section.title == runbook.title {
@@ -210,8 +217,15 @@ impl SearchIndex {
         self.terms = merge_terms(std::mem::take(&mut self.terms), own, 0);
         let mut docs = String::new();
         for (page, anchor, heading, text, kind) in &items {
-            let tail = json(&(anchor, heading, text, kind));
-            docs.push_str(&tail[1..]);
+            // What serde_json writes for the tuple, less its `[`.
+            push_string(&mut docs, anchor);
+            docs.push(',');
+            push_string(&mut docs, heading);
+            docs.push(',');
+            push_string(&mut docs, text);
+            docs.push_str(",\"");
+            docs.push(*kind);
+            docs.push_str("\"]");
             self.items.push((*page as u32, docs.len() as u32));
         }
         if !docs.is_empty() {
@@ -372,26 +386,27 @@ impl SearchIndex {
     /// The site path and text of one shard.
     fn shard_file(&self, layout: &Layout<'_>, shard: &Shard) -> (String, String) {
         match shard {
-            Shard::Docs(n, range) => (
-                format!("{SHARD_DIR}/d{n}.js"),
-                format!(
-                    "RUNBOOK_SEARCH_SHARD(\"d\",{n},{});\n",
-                    self.doc_shard(range.clone())
-                ),
-            ),
+            Shard::Docs(n, range) => {
+                let mut text = format!("RUNBOOK_SEARCH_SHARD(\"d\",{n},");
+                self.push_doc_shard(&mut text, range.clone());
+                text.push_str(");\n");
+                (format!("{SHARD_DIR}/d{n}.js"), text)
+            }
             Shard::Terms(n, members) => {
-                let mut data = String::from("{");
+                let size: usize = members
+                    .iter()
+                    .map(|&m| postings_len(layout.entries[m].0, layout.entries[m].1))
+                    .sum();
+                let mut text = String::with_capacity(size + 48);
+                let _ = write!(text, "RUNBOOK_SEARCH_SHARD(\"t\",{n},{{");
                 for (i, &m) in members.iter().enumerate() {
                     if i > 0 {
-                        data.push(',');
+                        text.push(',');
                     }
-                    postings_json(&mut data, layout.entries[m].0, layout.entries[m].1);
+                    postings_json(&mut text, layout.entries[m].0, layout.entries[m].1);
                 }
-                data.push('}');
-                (
-                    format!("{SHARD_DIR}/t{n}.js"),
-                    format!("RUNBOOK_SEARCH_SHARD(\"t\",{n},{data});\n"),
-                )
+                text.push_str("});\n");
+                (format!("{SHARD_DIR}/t{n}.js"), text)
             }
         }
     }
@@ -461,14 +476,16 @@ fn json<T: Serialize + ?Sized>(value: &T) -> String {
 /// Appends `"term":[delta<<4|flags,...]`. Terms hold no ASCII punctuation or control
 /// characters (`terms` splits there), so the term needs no JSON escaping.
 fn postings_json(out: &mut String, term: &str, postings: &[u32]) {
-    let _ = write!(out, "\"{term}\":[");
+    out.push('"');
+    out.push_str(term);
+    out.push_str("\":[");
     let mut previous = 0u32;
     for (i, p) in postings.iter().enumerate() {
         let id = p >> 4;
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{}", ((id - previous) << 4) | (p & 15));
+        push_number(out, u64::from(((id - previous) << 4) | (p & 15)));
         previous = id;
     }
     out.push(']');
@@ -490,31 +507,42 @@ fn postings_len(term: &str, postings: &[u32]) -> usize {
 impl SearchIndex {
     /// `{"p":{"page":[href,title],...},"i":[item,...]}` for entries `range`.
     fn doc_shard(&self, range: std::ops::Range<usize>) -> String {
+        let mut out = String::new();
+        self.push_doc_shard(&mut out, range);
+        out
+    }
+
+    /// [`Self::doc_shard`], appended to `out`.
+    fn push_doc_shard(&self, out: &mut String, range: std::ops::Range<usize>) {
         let mut used: Vec<u32> = self.items[range.clone()].iter().map(|i| i.0).collect();
         used.dedup();
-        let mut out = String::from("{\"p\":{");
+        out.push_str("{\"p\":{");
         for (i, page) in used.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "\"{page}\":{}", self.pages[*page as usize]);
+            out.push('"');
+            push_number(out, u64::from(*page));
+            out.push_str("\":");
+            out.push_str(&self.pages[*page as usize]);
         }
         out.push_str("},\"i\":[");
         for (i, (page, tail)) in self.items_in(range).enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            push_item_json(&mut out, page, tail);
+            push_item_json(out, page, tail);
         }
         out.push_str("]}");
-        out
     }
 }
 
 /// An entry's JSON, `[page,"anchor","heading","text","kind"]`, from its page and its stored
 /// JSON after the page number.
 fn push_item_json(out: &mut String, page: u32, tail: &str) {
-    let _ = write!(out, "[{page},");
+    out.push('[');
+    push_number(out, u64::from(page));
+    out.push(',');
     out.push_str(tail);
 }
 
