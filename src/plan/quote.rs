@@ -19,13 +19,23 @@ pub fn quote(text: &str) -> String {
 /// one character at a time (plans quote about 12 KB of text per runbook).
 pub fn quote_into(out: &mut String, text: &str) {
     out.push('\'');
-    // Most text holds neither: one pass that does not stop early (so it vectorises), then
-    // one copy.
-    if !text
-        .bytes()
-        .fold(false, |seen, b| seen | (b == b'\'') | (b == 0))
-    {
+    // One pass that does not stop early (so it vectorises) finds which of the two occur.
+    let (quotes, nul) = text.bytes().fold((false, false), |(quotes, nul), b| {
+        (quotes | (b == b'\''), nul | (b == 0))
+    });
+    if !quotes && !nul {
         out.push_str(text);
+        out.push('\'');
+        return;
+    }
+    if !nul {
+        // Commands often hold quotes; `split` finds them with a fast byte search.
+        for (i, part) in text.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("'\\''");
+            }
+            out.push_str(part);
+        }
         out.push('\'');
         return;
     }
