@@ -101,8 +101,13 @@ pub fn text_of(html: &str) -> String {
 /// become `&#10;` so no HTML tool normalises them away.
 pub fn attr_multiline(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    escape_pieces(text, true, |piece| out.push_str(piece));
+    push_attr_multiline(&mut out, text);
     out
+}
+
+/// Appends `text` escaped as [`attr_multiline`] escapes it.
+pub fn push_attr_multiline(out: &mut String, text: &str) {
+    escape_pieces(text, true, |piece| out.push_str(piece));
 }
 
 #[cfg(test)]

@@ -519,22 +519,24 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
         let id = escape::html(&step.id);
         match &step.kind {
             StepKind::Command(cmd) => {
-                let _ = write!(
-                    out,
-                    "<div class=\"step step-cmd risk-{}\" id=\"{id}\"><div class=\"step-bar\">",
-                    cmd.risk.as_str()
-                );
+                out.push_str("<div class=\"step step-cmd risk-");
+                out.push_str(cmd.risk.as_str());
+                out.push_str("\" id=\"");
+                out.push_str(&id);
+                out.push_str("\"><div class=\"step-bar\">");
                 step_link(out, step);
                 let (class, label) = match cmd.risk {
                     crate::model::Risk::ReadOnly => ("readonly", "read-only"),
                     crate::model::Risk::Mutating => ("mutating", "changes state"),
                     crate::model::Risk::Destructive => ("destructive", "destructive"),
                 };
-                let _ = write!(
-                    out,
-                    "<span class=\"badge badge-{class}\"{}>{label}</span>",
-                    title_attr(&cmd.risk_reason)
-                );
+                out.push_str("<span class=\"badge badge-");
+                out.push_str(class);
+                out.push('"');
+                out.push_str(&title_attr(&cmd.risk_reason));
+                out.push('>');
+                out.push_str(label);
+                out.push_str("</span>");
                 if cmd.interactive {
                     out.push_str("<span class=\"badge badge-interactive\" title=\"needs a person at the terminal\">interactive</span>");
                 }
@@ -555,11 +557,9 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
                 }
                 let (prompt, first_rest) = self.split_prompt(lines[0], step, first_source_line);
                 if !prompt.is_empty() {
-                    let _ = write!(
-                        out,
-                        "<span class=\"prompt\" aria-hidden=\"true\">{}</span>",
-                        escape::html(prompt)
-                    );
+                    out.push_str("<span class=\"prompt\" aria-hidden=\"true\">");
+                    escape::push_html(out, prompt);
+                    out.push_str("</span>");
                 }
                 let mut text = String::from(first_rest);
                 for l in &lines[1..] {
@@ -626,22 +626,21 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
     }
 }
 
+// These run for every step of every page: pieces are appended rather than formatted.
 fn step_link(out: &mut String, step: &Step) {
-    let _ = write!(
-        out,
-        "<a class=\"step-num\" href=\"#{}\" title=\"Link to step {}\">Step {}</a>",
-        escape::html(&step.id),
-        step.number,
-        step.number
-    );
+    out.push_str("<a class=\"step-num\" href=\"#");
+    escape::push_html(out, &step.id);
+    out.push_str("\" title=\"Link to step ");
+    crate::plan::json::push_number(out, step.number as u64);
+    out.push_str("\">Step ");
+    crate::plan::json::push_number(out, step.number as u64);
+    out.push_str("</a>");
 }
 
 fn copy_button(out: &mut String, text: &str) {
-    let _ = write!(
-        out,
-        "<button type=\"button\" class=\"copy\" data-copy=\"{}\" aria-label=\"Copy command\">Copy</button>",
-        escape::attr_multiline(text)
-    );
+    out.push_str("<button type=\"button\" class=\"copy\" data-copy=\"");
+    escape::push_attr_multiline(out, text);
+    out.push_str("\" aria-label=\"Copy command\">Copy</button>");
 }
 
 fn title_attr(text: &str) -> String {
