@@ -189,29 +189,39 @@ impl SearchIndex {
         // Postings gathered per term: entries are visited in order, so each list is in entry
         // order, and a term met again in the same entry only adds its flags. Then the few
         // hundred distinct terms are sorted.
-        let mut by_term: foldhash::HashMap<Cow<'_, str>, Vec<u32>> = Default::default();
+        // Term → its list in `postings`. The title's terms count for every entry of the
+        // page, so their lists are looked up once, not once per entry.
+        let mut slots: foldhash::HashMap<Cow<'_, str>, usize> = Default::default();
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        let title_slots: Vec<usize> = title
+            .iter()
+            .map(|term| slot(&mut slots, &mut postings, Cow::Borrowed(term.as_str())))
+            .collect();
         for (n, item) in items.iter().enumerate() {
             let id = first + n;
             if id >= MAX_ITEMS {
                 break;
             }
             let entry = (id as u32) << 4;
-            // A page title's terms count for every entry of the page.
             let command = entry | if item.4 == 'c' { FLAG_COMMAND } else { 0 };
-            for term in &title {
-                add_posting(&mut by_term, Cow::Borrowed(term.as_str()), command);
+            for &s in &title_slots {
+                add_posting(&mut postings[s], command);
             }
             for term in terms_cow(&item.2) {
-                add_posting(&mut by_term, term, FLAG_HEADING | command);
+                let s = slot(&mut slots, &mut postings, term);
+                add_posting(&mut postings[s], FLAG_HEADING | command);
             }
             for (i, term) in terms_cow(&item.3).enumerate() {
                 let start = if i == 0 { FLAG_START } else { 0 };
-                add_posting(&mut by_term, term, FLAG_TEXT | command | start);
+                let s = slot(&mut slots, &mut postings, term);
+                add_posting(&mut postings[s], FLAG_TEXT | command | start);
             }
         }
-        let mut own: Vec<(String, Vec<u32>)> = by_term
+        // A title term of a runbook without entries has no postings, and no place here.
+        let mut own: Vec<(String, Vec<u32>)> = slots
             .into_iter()
-            .map(|(term, postings)| (term.into_owned(), postings))
+            .map(|(term, s)| (term.into_owned(), std::mem::take(&mut postings[s])))
+            .filter(|(_, p)| !p.is_empty())
             .collect();
         own.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.terms = merge_terms(std::mem::take(&mut self.terms), own, 0);
@@ -437,13 +447,20 @@ impl SearchIndex {
     }
 }
 
-/// Adds `posting` to `term`'s list, or only its flags when the list ends with the same entry.
-fn add_posting<'a>(
-    by_term: &mut foldhash::HashMap<Cow<'a, str>, Vec<u32>>,
-    term: Cow<'a, str>,
-    posting: u32,
-) {
-    let postings = by_term.entry(term).or_default();
+/// The position of `term`'s list in `postings`, a new empty one the first time.
+fn slot<'t>(
+    slots: &mut foldhash::HashMap<Cow<'t, str>, usize>,
+    postings: &mut Vec<Vec<u32>>,
+    term: Cow<'t, str>,
+) -> usize {
+    *slots.entry(term).or_insert_with(|| {
+        postings.push(Vec::new());
+        postings.len() - 1
+    })
+}
+
+/// Adds `posting` to a term's list, or only its flags when the list ends with the same entry.
+fn add_posting(postings: &mut Vec<u32>, posting: u32) {
     match postings.last_mut() {
         Some(last) if *last >> 4 == posting >> 4 => *last |= posting & 0xf,
         _ => postings.push(posting),
