@@ -62,7 +62,9 @@ pub fn render_runbook<'a>(
         Some(parsed) => r.events(parsed.iter().cloned()),
         None => r.events(crate::parse::markdown_parser(&source.text).into_offset_iter()),
     };
-    let mut html = String::with_capacity(source.text.len() * 2);
+    // Pages come out about five times the size of their Markdown (code blocks become step
+    // boxes); twice was grown, and copied, on most pages.
+    let mut html = String::with_capacity(source.text.len() * 6);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if ctx.allow_html {
         html = super::sanitize::clean(&html);
@@ -141,7 +143,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
     }
 
     fn events(&mut self, mut input: impl Iterator<Item = Parsed<'a>>) -> Vec<Event<'a>> {
-        let mut out: Vec<Event<'a>> = Vec::new();
+        let mut out: Vec<Event<'a>> = Vec::with_capacity(input.size_hint().0);
         let mut heading_end: Option<(u8, String)> = None;
         let mut link_removed: Vec<bool> = Vec::new();
         let mut table_open = false;
