@@ -483,20 +483,34 @@ fn add_posting(postings: &mut Vec<u32>, posting: u32) {
 /// `terms`, borrowing each term that is already lower-case ASCII (it is its own result):
 /// this runs for every entry of the book.
 fn terms_cow(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
-    text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            if t.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            {
-                return Cow::Borrowed(&t[..t.len().min(MAX_TERM)]);
-            }
-            let lower = t.to_lowercase();
-            Cow::Owned(match lower.char_indices().nth(MAX_TERM) {
-                Some((i, _)) => lower[..i].to_owned(),
-                None => lower,
-            })
+    words(text).map(|t| {
+        if t.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return Cow::Borrowed(&t[..t.len().min(MAX_TERM)]);
+        }
+        let lower = t.to_lowercase();
+        Cow::Owned(match lower.char_indices().nth(MAX_TERM) {
+            Some((i, _)) => lower[..i].to_owned(),
+            None => lower,
         })
+    })
+}
+
+/// The non-empty runs of `text` between ASCII characters that are not letters or digits,
+/// found on bytes: every separator is one ASCII byte, which never occurs inside another
+/// character, so each run starts and ends on a character boundary. (Splitting on `char`s
+/// decoded every character of every entry.)
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let separator = |b: u8| b.is_ascii() && !b.is_ascii_alphanumeric();
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.bytes().position(|b| !separator(b))?;
+        let word = &rest[start..];
+        let end = word.bytes().position(separator).unwrap_or(word.len());
+        rest = &word[end..];
+        Some(&word[..end])
+    })
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -697,6 +711,10 @@ fn partition(
 
 fn cut(text: &str) -> String {
     let text = text.trim();
+    // No more bytes than the limit means no more characters: nothing to count.
+    if text.len() <= MAX_TEXT {
+        return text.to_owned();
+    }
     match text.char_indices().nth(MAX_TEXT) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_owned(),
@@ -715,6 +733,18 @@ mod tests {
             index.add(&runbook, &path.replace(".md", ".html"));
         }
         index
+    }
+
+    proptest::proptest! {
+        /// Splitting on bytes gives the runs splitting on characters gave.
+        #[test]
+        fn words_are_the_runs_between_ascii_separators(text in "[a-zA-Z0-9 ._/é\u{e9}\u{2014}-]{0,30}|.{0,30}") {
+            let by_chars: Vec<&str> = text
+                .split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .collect();
+            proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), by_chars);
+        }
     }
 
     proptest::proptest! {
