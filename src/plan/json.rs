@@ -418,12 +418,408 @@ pub fn render(runbook: &Runbook, config: &PlanConfig) -> String {
 }
 
 /// The JSON plan text from an analysis (the site renders both plans from one analysis).
+///
+/// Written by hand, field by field in the order of [`Plan`], exactly as
+/// `serde_json::to_string_pretty(&from_analysis(analysis))` writes it (a test checks the two
+/// agree): building the owned [`Plan`] copied every string of the runbook, and the generic
+/// serializer (the flattened, tagged step kind in particular) was most of the time of a
+/// `runbook build`'s JSON plans.
 pub fn render_analysis(analysis: &Analysis<'_>) -> String {
-    // Serializing plain strings, numbers and vectors cannot fail.
-    let mut json = serde_json::to_string_pretty(&from_analysis(analysis))
-        .unwrap_or_else(|err| format!("{{\"error\": {:?}}}", err.to_string()));
-    json.push('\n');
-    json
+    let runbook = analysis.runbook;
+    let mut w = Pretty {
+        out: String::with_capacity(4096 + 1024 * runbook.steps.len()),
+        depth: 0,
+        first: true,
+    };
+    w.open('{');
+    w.key("schema_version");
+    w.num(u64::from(PLAN_SCHEMA_VERSION));
+    w.key("runbook");
+    w.open('{');
+    w.key("title");
+    w.str(&runbook.title);
+    w.key("source");
+    w.str(&runbook.path);
+    w.key("metadata");
+    write_metadata(&mut w, &runbook.meta);
+    w.close('}');
+    w.key("settings");
+    w.open('{');
+    w.key("confirm");
+    w.open('[');
+    for &risk in &analysis.confirm {
+        w.item();
+        w.str(risk.as_str());
+    }
+    w.close(']');
+    w.key("timeout");
+    w.opt_str(analysis.timeout.as_deref());
+    w.close('}');
+    w.key("params");
+    w.open('[');
+    for p in &analysis.params.list {
+        w.item();
+        w.open('{');
+        w.key("name");
+        w.str(&p.name);
+        w.key("placeholders");
+        w.strs(&p.placeholders);
+        w.key("env");
+        w.bool(p.env);
+        w.key("required");
+        w.bool(p.required);
+        w.key("example");
+        w.opt_str(p.example.as_deref());
+        w.key("used_in");
+        w.open('[');
+        for u in &p.uses {
+            let step = &runbook.steps[u.index];
+            w.item();
+            w.open('{');
+            w.key("step");
+            w.str(&step.id);
+            w.key("number");
+            w.num(step.number as u64);
+            w.key("line");
+            w.num(u.line as u64);
+            w.close('}');
+        }
+        w.close(']');
+        w.close('}');
+    }
+    w.close(']');
+    w.key("severity");
+    w.open('[');
+    for (step, table) in runbook.severity_tables() {
+        w.item();
+        w.open('{');
+        w.key("source");
+        w.source(&runbook.path, step.span.line);
+        w.key("header");
+        w.strs(&table.header);
+        w.key("levels");
+        w.open('[');
+        for l in &table.levels {
+            w.item();
+            w.open('{');
+            w.key("name");
+            w.str(&l.name);
+            w.key("rank");
+            w.num(u64::from(l.rank));
+            w.key("label");
+            w.opt_str(l.label.as_deref());
+            w.key("response_time");
+            w.opt_str(l.response_time.as_deref());
+            w.key("response_secs");
+            match l.response_secs {
+                Some(secs) => w.num(secs),
+                None => w.out.push_str("null"),
+            }
+            w.key("description");
+            w.opt_str(l.description.as_deref());
+            w.key("action");
+            w.opt_str(l.action.as_deref());
+            w.key("line");
+            w.num(l.span.line as u64);
+            w.close('}');
+        }
+        w.close(']');
+        w.close('}');
+    }
+    w.close(']');
+    w.key("steps");
+    w.open('[');
+    for (index, sp) in analysis.steps.iter().enumerate() {
+        write_step(&mut w, analysis, index, sp);
+    }
+    w.close(']');
+    w.close('}');
+    w.out.push('\n');
+    w.out
+}
+
+fn write_metadata(w: &mut Pretty, meta: &model::Metadata) {
+    w.open('{');
+    w.key("version");
+    w.opt_str(meta.version.as_deref());
+    w.key("owner");
+    w.opt_str(meta.owner.as_deref());
+    w.key("risk_level");
+    w.opt_str(meta.risk_level.as_deref());
+    w.key("estimated_time");
+    w.opt_str(meta.estimated_time.as_deref());
+    w.key("last_updated");
+    w.opt_str(meta.last_updated.map(|d| d.to_string()).as_deref());
+    w.key("next_review");
+    w.opt_str(meta.next_review.map(|d| d.to_string()).as_deref());
+    w.key("tags");
+    w.strs(&meta.tags);
+    w.key("entries");
+    w.open('[');
+    for e in &meta.entries {
+        w.item();
+        w.open('{');
+        w.key("name");
+        w.str(&e.name);
+        w.key("key");
+        w.str(&e.key);
+        w.key("value");
+        w.str(&e.value);
+        w.key("line");
+        w.num(e.span.line as u64);
+        w.close('}');
+    }
+    w.close(']');
+    w.close('}');
+}
+
+/// One element of `steps` (nothing for a severity table), as [`PlanStep`] serializes.
+fn write_step(w: &mut Pretty, analysis: &Analysis<'_>, index: usize, sp: &super::StepPlan<'_>) {
+    let step = sp.step;
+    if matches!(step.kind, StepKind::Severity(_)) {
+        return;
+    }
+    w.item();
+    w.open('{');
+    w.key("id");
+    w.str(&step.id);
+    w.key("number");
+    w.num(step.number as u64);
+    w.key("title");
+    w.str(&step.title);
+    w.key("section");
+    w.strs(&step.section_path);
+    w.key("source");
+    w.source(&analysis.runbook.path, step.span.line);
+    // The tag first, then the variant's fields: what `#[serde(flatten)]` of the internally
+    // tagged `PlanStepKind` gives.
+    w.key("kind");
+    w.str(step.kind.name());
+    match &step.kind {
+        StepKind::Command(cmd) => {
+            w.key("command");
+            w.str(&cmd.text);
+            w.key("argv");
+            w.strs(&cmd.argv);
+            w.key("program");
+            w.str(&cmd.program);
+            w.key("risk");
+            w.str(cmd.risk.as_str());
+            w.key("risk_reason");
+            w.str(&cmd.risk_reason);
+            w.key("interactive");
+            w.bool(cmd.interactive || cmd.never_ending);
+            w.key("never_ending");
+            w.bool(cmd.never_ending);
+            w.key("confirm");
+            w.bool(sp.confirm);
+            w.key("params");
+            w.strs(&analysis.params.per_step[index].names);
+            w.key("not_runnable");
+            w.opt_str(
+                sp.code
+                    .as_ref()
+                    .and_then(|c| c.as_ref().err())
+                    .map(String::as_str),
+            );
+        }
+        StepKind::Check { text, checked } => {
+            w.key("text");
+            w.str(text);
+            w.key("checked");
+            w.bool(*checked);
+        }
+        StepKind::Manual {
+            text,
+            ordinal,
+            depth,
+        } => {
+            w.key("text");
+            w.str(text);
+            w.key("ordinal");
+            match ordinal {
+                Some(n) => w.num(*n),
+                None => w.out.push_str("null"),
+            }
+            w.key("depth");
+            w.num(*depth as u64);
+        }
+        StepKind::Snippet {
+            lang,
+            text,
+            in_shell_fence,
+        } => {
+            w.key("lang");
+            w.str(lang);
+            w.key("text");
+            w.str(text);
+            w.key("in_shell_fence");
+            w.bool(*in_shell_fence);
+        }
+        StepKind::ExpectedOutput { text } => {
+            w.key("text");
+            w.str(text);
+        }
+        StepKind::Severity(_) => {}
+    }
+    w.close('}');
+}
+
+/// serde_json's pretty printer, by hand: two-space indent, `"key": value`, an empty object
+/// or array as `{}` / `[]`, strings escaped as serde_json escapes them.
+struct Pretty {
+    out: String,
+    /// Containers open.
+    depth: usize,
+    /// Nothing written yet in the innermost open container.
+    first: bool,
+}
+
+impl Pretty {
+    fn open(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.first = true;
+    }
+
+    fn close(&mut self, bracket: char) {
+        self.depth -= 1;
+        if !self.first {
+            self.newline();
+        }
+        self.out.push(bracket);
+        // The container just closed is a value of its parent, which is therefore not empty.
+        self.first = false;
+    }
+
+    fn newline(&mut self) {
+        // Plans nest six deep at most; deeper would only take the loop.
+        const SPACES: &str = "\n                ";
+        match SPACES.get(..1 + 2 * self.depth) {
+            Some(indent) => self.out.push_str(indent),
+            None => {
+                self.out.push('\n');
+                for _ in 0..self.depth {
+                    self.out.push_str("  ");
+                }
+            }
+        }
+    }
+
+    /// Starts an element of an array.
+    fn item(&mut self) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.newline();
+    }
+
+    /// Starts a field of an object; `name` needs no escaping.
+    fn key(&mut self, name: &str) {
+        self.item();
+        self.out.push('"');
+        self.out.push_str(name);
+        self.out.push_str("\": ");
+    }
+
+    fn num(&mut self, n: u64) {
+        push_number(&mut self.out, n);
+    }
+
+    fn bool(&mut self, value: bool) {
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    fn opt_str(&mut self, text: Option<&str>) {
+        match text {
+            Some(text) => self.str(text),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    fn strs(&mut self, items: &[String]) {
+        self.open('[');
+        for item in items {
+            self.item();
+            self.str(item);
+        }
+        self.close(']');
+    }
+
+    fn source(&mut self, file: &str, line: usize) {
+        self.open('{');
+        self.key("file");
+        self.str(file);
+        self.key("line");
+        self.num(line as u64);
+        self.close('}');
+    }
+
+    fn str(&mut self, text: &str) {
+        push_string(&mut self.out, text);
+    }
+}
+
+/// Appends `n` in decimal, as serde_json (and `Display`) write it, without the formatting
+/// machinery.
+pub(crate) fn push_number(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends `text` as a JSON string, as serde_json writes it: `"` and `\\` escaped, the
+/// control characters below U+0020 as `\b \t \n \f \r` or `\u00XX` (lower-case hex),
+/// everything else as is.
+pub(crate) fn push_string(out: &mut String, text: &str) {
+    out.push('"');
+    // Most strings need no escape: one pass that does not stop early (so it vectorises),
+    // then one copy.
+    if !text.bytes().fold(false, |seen, b| {
+        seen | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\t' => "\\t",
+            b'\r' => "\\r",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+    out.push('"');
 }
 
 /// The JSON Schema of the plan (draft 2020-12), as checked in at `schema/plan.schema.json`.
@@ -439,6 +835,118 @@ pub fn schema() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `render_analysis` wrote before it was written by hand.
+    fn reference(analysis: &Analysis<'_>) -> String {
+        serde_json::to_string_pretty(&from_analysis(analysis)).unwrap() + "\n"
+    }
+
+    fn configs() -> [PlanConfig; 3] {
+        [
+            PlanConfig::default(),
+            PlanConfig {
+                confirm: Vec::new(),
+                timeout: Some("10m".into()),
+                ..PlanConfig::default()
+            },
+            PlanConfig {
+                confirm: vec!["mutating".into(), "read-only".into(), "destructive".into()],
+                timeout: Some("90 \"s\"\t".into()),
+                ..PlanConfig::default()
+            },
+        ]
+    }
+
+    fn check(path: &str, text: &str) {
+        let runbook = crate::parse::parse_runbook(&crate::source::SourceFile::new(path, text));
+        for config in configs() {
+            let analysis = analyze(&runbook, &config);
+            assert_eq!(render_analysis(&analysis), reference(&analysis), "{path}");
+        }
+    }
+
+    #[test]
+    fn hand_written_plan_is_what_serde_json_writes_for_every_book_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        for dir in ["content", "tests/fixtures"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
+                let entry = entry.unwrap();
+                if entry.path().extension().is_some_and(|e| e == "md") {
+                    let text = std::fs::read_to_string(entry.path()).unwrap();
+                    check(&entry.path().display().to_string(), &text);
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 20, "{seen} runbooks");
+    }
+
+    #[test]
+    fn hand_written_plan_escapes_like_serde_json() {
+        check(
+            "we\"ird\\path\u{1}.md",
+            "---\ntitle: \"T \\\"q\\\" \\u0007 é\"\ntags: [a\\b]\n---\n\n# H \u{7f}\u{85}\n\n**Owner:** x\u{c}y\n\n\
+             | Severity | Response |\n|---|---|\n| P1 - Critical | 15 minutes |\n\n\
+             1. Run `a\tb`:\n   ```bash\n   echo \"<NAME>\" '\\' $HOME\u{1b}[0m\n   ```\n\
+             - [x] done\r\n\n```sql\nselect '\u{8}';\n```\n\n```console\n$ ls\nout\u{0}put\n```\n",
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Strings and numbers come out as serde_json writes them.
+        #[test]
+        fn strings_and_numbers_match_serde_json(text in ".{0,24}|[\"\\\\\u{0}-\u{1f}\u{7f}a é]{0,24}", n: u64) {
+            let mut out = String::new();
+            push_string(&mut out, &text);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&text).unwrap());
+            let mut out = String::new();
+            push_number(&mut out, n);
+            proptest::prop_assert_eq!(out, n.to_string());
+        }
+
+        /// Any Markdown gives the plan serde_json would write.
+        #[test]
+        fn hand_written_plan_matches_serde_json(text in markdownish()) {
+            check("p.md", &text);
+        }
+    }
+
+    /// Markdown made of pieces that make steps of every kind, and characters JSON escapes.
+    fn markdownish() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pieces = vec![
+            "# Title\n",
+            "## Section\n",
+            "\n",
+            "- [ ] check\n",
+            "- [x] done\n",
+            "1. do it\n",
+            "   2. nested\n",
+            "```bash\n",
+            "```\n",
+            "```sql\n",
+            "```console\n",
+            "$ kubectl get pods\n",
+            "kubectl delete pod app-xxxxx-xxxxx\n",
+            "echo \"$DB_HOST\" <REVISION>\n",
+            "'",
+            "\"",
+            "\\",
+            "\t",
+            "\r",
+            "\u{1}",
+            "\u{1f}",
+            "\u{7f}",
+            "é",
+            "**Owner:** team\n",
+            "| P1 - Critical | 15 minutes |\n",
+            "| Severity | Response |\n|---|---|\n",
+        ];
+        proptest::collection::vec(proptest::sample::select(pieces), 0..40).prop_map(|p| p.concat())
+    }
 
     #[test]
     fn schema_names_the_version_and_the_kinds() {

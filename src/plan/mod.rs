@@ -60,18 +60,22 @@ pub fn analyze<'a>(runbook: &'a Runbook, config: &PlanConfig) -> Analysis<'a> {
         .enumerate()
         .map(|(index, step)| match &step.kind {
             StepKind::Command(cmd) => {
-                let code = if cmd.argv.is_empty() || !subst::Scan::new(&cmd.text).complete {
+                let scan = (!cmd.argv.is_empty()).then(|| subst::Scan::new(&cmd.text));
+                let code = if let Some(scan) = scan.as_ref().filter(|s| s.complete) {
+                    subst::substitute_scanned(
+                        &cmd.text,
+                        scan,
+                        &params.per_step[index].replacements,
+                    )
+                    .map_err(|u| {
+                        format!(
+                            "its placeholder {} sits inside {}, where a value cannot be inserted safely",
+                            u.placeholder, u.place
+                        )
+                    })
+                } else {
                     Err("its quotes, brackets or heredoc do not close, so it cannot run as written"
                         .to_owned())
-                } else {
-                    subst::substitute(&cmd.text, &params.per_step[index].replacements).map_err(
-                        |u| {
-                            format!(
-                                "its placeholder {} sits inside {}, where a value cannot be inserted safely",
-                                u.placeholder, u.place
-                            )
-                        },
-                    )
                 };
                 StepPlan {
                     step,
@@ -137,16 +141,38 @@ pub fn timeout_secs(text: &str) -> Option<u64> {
 
 /// Words that change the running shell itself: such a step must run in the script's own
 /// shell (so later steps see the change), where bash cannot stop it after a timeout.
-const SHELL_STATE_WORDS: &[&str] = &[
-    "cd", "pushd", "popd", "export", "unset", "source", ".", "set", "shopt", "alias", "trap",
-    "declare", "local", "readonly", "typeset", "eval", "exec", "ulimit", "umask", "function",
-];
+/// (A `match`, which compiles to a switch on the length, rather than a list searched word by
+/// word: this runs for every word of every command.)
+fn is_shell_state_word(word: &str) -> bool {
+    matches!(
+        word,
+        "cd" | "pushd"
+            | "popd"
+            | "export"
+            | "unset"
+            | "source"
+            | "."
+            | "set"
+            | "shopt"
+            | "alias"
+            | "trap"
+            | "declare"
+            | "local"
+            | "readonly"
+            | "typeset"
+            | "eval"
+            | "exec"
+            | "ulimit"
+            | "umask"
+            | "function"
+    )
+}
 
 /// True when a command changes the shell it runs in: `cd`, `export`, an assignment
 /// (`POD=$(...)`), `source`... A plan runs it in its own shell, without a time limit.
 pub fn changes_shell(argv: &[String]) -> bool {
     argv.iter().any(|word| {
-        SHELL_STATE_WORDS.contains(&word.as_str())
+        is_shell_state_word(word)
             || (may_assign(word) && !params::assigned_names(std::slice::from_ref(word)).is_empty())
     })
 }
@@ -154,7 +180,8 @@ pub fn changes_shell(argv: &[String]) -> bool {
 /// False when `assigned_names` cannot find a name in `word` alone: it needs an assignment
 /// (`=`) or `for;NAME`. Most words are neither, and this runs for every word of every command.
 fn may_assign(word: &str) -> bool {
-    word.contains('=') || word.contains("for;")
+    // Single-byte searches first: looking for the string `for;` in every word cost more.
+    word.contains('=') || (word.contains(';') && word.contains("for;"))
 }
 
 /// A bash binary: a name or path made of safe characters whose file name starts with `bash`

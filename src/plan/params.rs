@@ -409,19 +409,21 @@ pub fn assigned_names(argv: &[String]) -> Vec<String> {
 
 /// `argv` splits `X=$(kubectl get pod)` into `X=$(kubectl`, `get`, `pod)`; joins such words
 /// back (by counting parentheses and backquotes) so the substitution is one word again.
-fn merge_substitutions(argv: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn merge_substitutions(argv: &[String]) -> Vec<std::borrow::Cow<'_, str>> {
+    // Borrowed: most words stand alone, and this runs for every command of a plan.
+    let mut out: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     let mut depth: i64 = 0;
     let mut backquote = false;
     for word in argv {
         let open = depth > 0 || backquote;
         if open {
             if let Some(last) = out.last_mut() {
+                let last = last.to_mut();
                 last.push(' ');
                 last.push_str(word);
             }
         } else {
-            out.push(word.clone());
+            out.push(std::borrow::Cow::Borrowed(word));
         }
         if open || word.contains("$(") || word.contains('`') {
             depth += word.matches('(').count() as i64 - word.matches(')').count() as i64;

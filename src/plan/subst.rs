@@ -92,8 +92,16 @@ impl Scan {
         let mut stack = vec![Frame::Top];
         let mut pending: Vec<Pending> = Vec::new();
         let mut i = 0;
+        // The context depends on the frames, and between two bytes the stack changes by at
+        // most one push or pop (a changed counter of `Paren`, `Arith` or `Brace` keeps the
+        // context): so it is computed again only when the stack's length changed.
+        let mut here = context(&stack);
+        let mut here_len = stack.len();
         while i < bytes.len() {
-            let here = context(&stack);
+            if stack.len() != here_len {
+                here = context(&stack);
+                here_len = stack.len();
+            }
             ctx[i] = here;
             let b = bytes[i];
             let top = *stack.last().unwrap_or(&Frame::Top);
@@ -433,7 +441,16 @@ pub struct Unsafe {
 /// Replaces every occurrence of each `(placeholder, variable)` in `text` by a reference to the
 /// variable, as the module documentation describes.
 pub fn substitute(text: &str, replacements: &[(String, String)]) -> Result<String, Unsafe> {
-    let scan = Scan::new(text);
+    substitute_scanned(text, &Scan::new(text), replacements)
+}
+
+/// [`substitute`] with the [`Scan`] of `text` already made (a plan scans each command once,
+/// to learn whether it is complete, and substitutes with the same scan).
+pub fn substitute_scanned(
+    text: &str,
+    scan: &Scan,
+    replacements: &[(String, String)],
+) -> Result<String, Unsafe> {
     let mut found: Vec<(usize, usize, &str)> = Vec::new();
     for (placeholder, var) in replacements {
         for (start, _) in text.match_indices(placeholder.as_str()) {

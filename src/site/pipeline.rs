@@ -584,7 +584,15 @@ pub fn render_page<'s>(
         content: &rendered.html,
         today: today.to_string(),
     };
-    let html = render_template(tera, theme, "runbook.html", &page)?;
+    // The page is its content plus the template's few kilobytes: sized for that up front,
+    // the output buffer is not grown (and copied) again and again.
+    let html = render_template_sized(
+        tera,
+        theme,
+        "runbook.html",
+        &page,
+        rendered.html.len() + 16 * 1024,
+    )?;
     Ok((html, rendered.images))
 }
 
@@ -597,6 +605,23 @@ fn render_template(
     let context = tera::Context::from_serialize(value).map_err(|e| theme.template_error(&e))?;
     tera.render(name, &context)
         .map_err(|e| theme.template_error(&e))
+}
+
+/// [`render_template`] into a buffer of `capacity` bytes: what `Tera::render` does, with
+/// the buffer sized by the caller instead of by the template's own text.
+fn render_template_sized(
+    tera: &tera::Tera,
+    theme: &Theme,
+    name: &str,
+    value: &impl Serialize,
+    capacity: usize,
+) -> Result<String, SiteError> {
+    let context = tera::Context::from_serialize(value).map_err(|e| theme.template_error(&e))?;
+    let mut out = Vec::with_capacity(capacity);
+    tera.render_to(name, &context, &mut out)
+        .map_err(|e| theme.template_error(&e))?;
+    String::from_utf8(out)
+        .map_err(|e| SiteError::Template(format!("template {name} wrote invalid UTF-8: {e}")))
 }
 
 #[derive(Serialize)]

@@ -62,7 +62,9 @@ pub fn render_runbook<'a>(
         Some(parsed) => r.events(parsed.iter().cloned()),
         None => r.events(crate::parse::markdown_parser(&source.text).into_offset_iter()),
     };
-    let mut html = String::with_capacity(source.text.len() * 2);
+    // Pages come out about five times the size of their Markdown (code blocks become step
+    // boxes); twice was grown, and copied, on most pages.
+    let mut html = String::with_capacity(source.text.len() * 6);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if ctx.allow_html {
         html = super::sanitize::clean(&html);
@@ -141,7 +143,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
     }
 
     fn events(&mut self, mut input: impl Iterator<Item = Parsed<'a>>) -> Vec<Event<'a>> {
-        let mut out: Vec<Event<'a>> = Vec::new();
+        let mut out: Vec<Event<'a>> = Vec::with_capacity(input.size_hint().0);
         let mut heading_end: Option<(u8, String)> = None;
         let mut link_removed: Vec<bool> = Vec::new();
         let mut table_open = false;
@@ -519,22 +521,24 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
         let id = escape::html(&step.id);
         match &step.kind {
             StepKind::Command(cmd) => {
-                let _ = write!(
-                    out,
-                    "<div class=\"step step-cmd risk-{}\" id=\"{id}\"><div class=\"step-bar\">",
-                    cmd.risk.as_str()
-                );
+                out.push_str("<div class=\"step step-cmd risk-");
+                out.push_str(cmd.risk.as_str());
+                out.push_str("\" id=\"");
+                out.push_str(&id);
+                out.push_str("\"><div class=\"step-bar\">");
                 step_link(out, step);
                 let (class, label) = match cmd.risk {
                     crate::model::Risk::ReadOnly => ("readonly", "read-only"),
                     crate::model::Risk::Mutating => ("mutating", "changes state"),
                     crate::model::Risk::Destructive => ("destructive", "destructive"),
                 };
-                let _ = write!(
-                    out,
-                    "<span class=\"badge badge-{class}\"{}>{label}</span>",
-                    title_attr(&cmd.risk_reason)
-                );
+                out.push_str("<span class=\"badge badge-");
+                out.push_str(class);
+                out.push('"');
+                out.push_str(&title_attr(&cmd.risk_reason));
+                out.push('>');
+                out.push_str(label);
+                out.push_str("</span>");
                 if cmd.interactive {
                     out.push_str("<span class=\"badge badge-interactive\" title=\"needs a person at the terminal\">interactive</span>");
                 }
@@ -555,11 +559,9 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
                 }
                 let (prompt, first_rest) = self.split_prompt(lines[0], step, first_source_line);
                 if !prompt.is_empty() {
-                    let _ = write!(
-                        out,
-                        "<span class=\"prompt\" aria-hidden=\"true\">{}</span>",
-                        escape::html(prompt)
-                    );
+                    out.push_str("<span class=\"prompt\" aria-hidden=\"true\">");
+                    escape::push_html(out, prompt);
+                    out.push_str("</span>");
                 }
                 let mut text = String::from(first_rest);
                 for l in &lines[1..] {
@@ -626,22 +628,21 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
     }
 }
 
+// These run for every step of every page: pieces are appended rather than formatted.
 fn step_link(out: &mut String, step: &Step) {
-    let _ = write!(
-        out,
-        "<a class=\"step-num\" href=\"#{}\" title=\"Link to step {}\">Step {}</a>",
-        escape::html(&step.id),
-        step.number,
-        step.number
-    );
+    out.push_str("<a class=\"step-num\" href=\"#");
+    escape::push_html(out, &step.id);
+    out.push_str("\" title=\"Link to step ");
+    crate::plan::json::push_number(out, step.number as u64);
+    out.push_str("\">Step ");
+    crate::plan::json::push_number(out, step.number as u64);
+    out.push_str("</a>");
 }
 
 fn copy_button(out: &mut String, text: &str) {
-    let _ = write!(
-        out,
-        "<button type=\"button\" class=\"copy\" data-copy=\"{}\" aria-label=\"Copy command\">Copy</button>",
-        escape::attr_multiline(text)
-    );
+    out.push_str("<button type=\"button\" class=\"copy\" data-copy=\"");
+    escape::push_attr_multiline(out, text);
+    out.push_str("\" aria-label=\"Copy command\">Copy</button>");
 }
 
 fn title_attr(text: &str) -> String {

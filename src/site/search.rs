@@ -28,6 +28,7 @@
 use super::SiteError;
 use super::output::Staging;
 use crate::model::{Runbook, StepKind};
+use crate::plan::json::{push_number, push_string};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -116,7 +117,13 @@ impl SearchIndex {
     /// Adds one runbook published at `href`.
     pub fn add(&mut self, runbook: &Runbook, href: &str) {
         let page = self.pages.len();
-        self.pages.push(json(&(href, &runbook.title)));
+        let mut page_json = String::with_capacity(href.len() + runbook.title.len() + 8);
+        page_json.push('[');
+        push_string(&mut page_json, href);
+        page_json.push(',');
+        push_string(&mut page_json, &runbook.title);
+        page_json.push(']');
+        self.pages.push(page_json);
         let mut items: Vec<Item> = Vec::new();
         for section in &runbook.sections {
             if section.level == 1 && section.title == runbook.title {
@@ -182,36 +189,53 @@ impl SearchIndex {
         // Postings gathered per term: entries are visited in order, so each list is in entry
         // order, and a term met again in the same entry only adds its flags. Then the few
         // hundred distinct terms are sorted.
-        let mut by_term: foldhash::HashMap<Cow<'_, str>, Vec<u32>> = Default::default();
+        // Term → its list in `postings`. The title's terms count for every entry of the
+        // page, so their lists are looked up once, not once per entry.
+        let mut slots: foldhash::HashMap<Cow<'_, str>, usize> = Default::default();
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        let title_slots: Vec<usize> = title
+            .iter()
+            .map(|term| slot(&mut slots, &mut postings, Cow::Borrowed(term.as_str())))
+            .collect();
         for (n, item) in items.iter().enumerate() {
             let id = first + n;
             if id >= MAX_ITEMS {
                 break;
             }
             let entry = (id as u32) << 4;
-            // A page title's terms count for every entry of the page.
             let command = entry | if item.4 == 'c' { FLAG_COMMAND } else { 0 };
-            for term in &title {
-                add_posting(&mut by_term, Cow::Borrowed(term.as_str()), command);
+            for &s in &title_slots {
+                add_posting(&mut postings[s], command);
             }
             for term in terms_cow(&item.2) {
-                add_posting(&mut by_term, term, FLAG_HEADING | command);
+                let s = slot(&mut slots, &mut postings, term);
+                add_posting(&mut postings[s], FLAG_HEADING | command);
             }
             for (i, term) in terms_cow(&item.3).enumerate() {
                 let start = if i == 0 { FLAG_START } else { 0 };
-                add_posting(&mut by_term, term, FLAG_TEXT | command | start);
+                let s = slot(&mut slots, &mut postings, term);
+                add_posting(&mut postings[s], FLAG_TEXT | command | start);
             }
         }
-        let mut own: Vec<(String, Vec<u32>)> = by_term
+        // A title term of a runbook without entries has no postings, and no place here.
+        let mut own: Vec<(String, Vec<u32>)> = slots
             .into_iter()
-            .map(|(term, postings)| (term.into_owned(), postings))
+            .map(|(term, s)| (term.into_owned(), std::mem::take(&mut postings[s])))
+            .filter(|(_, p)| !p.is_empty())
             .collect();
-        own.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        own.sort_unstable_by(|a, b| term_order(&a.0, &b.0));
         self.terms = merge_terms(std::mem::take(&mut self.terms), own, 0);
         let mut docs = String::new();
         for (page, anchor, heading, text, kind) in &items {
-            let tail = json(&(anchor, heading, text, kind));
-            docs.push_str(&tail[1..]);
+            // What serde_json writes for the tuple, less its `[`.
+            push_string(&mut docs, anchor);
+            docs.push(',');
+            push_string(&mut docs, heading);
+            docs.push(',');
+            push_string(&mut docs, text);
+            docs.push_str(",\"");
+            docs.push(*kind);
+            docs.push_str("\"]");
             self.items.push((*page as u32, docs.len() as u32));
         }
         if !docs.is_empty() {
@@ -372,26 +396,27 @@ impl SearchIndex {
     /// The site path and text of one shard.
     fn shard_file(&self, layout: &Layout<'_>, shard: &Shard) -> (String, String) {
         match shard {
-            Shard::Docs(n, range) => (
-                format!("{SHARD_DIR}/d{n}.js"),
-                format!(
-                    "RUNBOOK_SEARCH_SHARD(\"d\",{n},{});\n",
-                    self.doc_shard(range.clone())
-                ),
-            ),
+            Shard::Docs(n, range) => {
+                let mut text = format!("RUNBOOK_SEARCH_SHARD(\"d\",{n},");
+                self.push_doc_shard(&mut text, range.clone());
+                text.push_str(");\n");
+                (format!("{SHARD_DIR}/d{n}.js"), text)
+            }
             Shard::Terms(n, members) => {
-                let mut data = String::from("{");
+                let size: usize = members
+                    .iter()
+                    .map(|&m| postings_len(layout.entries[m].0, layout.entries[m].1))
+                    .sum();
+                let mut text = String::with_capacity(size + 48);
+                let _ = write!(text, "RUNBOOK_SEARCH_SHARD(\"t\",{n},{{");
                 for (i, &m) in members.iter().enumerate() {
                     if i > 0 {
-                        data.push(',');
+                        text.push(',');
                     }
-                    postings_json(&mut data, layout.entries[m].0, layout.entries[m].1);
+                    postings_json(&mut text, layout.entries[m].0, layout.entries[m].1);
                 }
-                data.push('}');
-                (
-                    format!("{SHARD_DIR}/t{n}.js"),
-                    format!("RUNBOOK_SEARCH_SHARD(\"t\",{n},{data});\n"),
-                )
+                text.push_str("});\n");
+                (format!("{SHARD_DIR}/t{n}.js"), text)
             }
         }
     }
@@ -422,13 +447,33 @@ impl SearchIndex {
     }
 }
 
-/// Adds `posting` to `term`'s list, or only its flags when the list ends with the same entry.
-fn add_posting<'a>(
-    by_term: &mut foldhash::HashMap<Cow<'a, str>, Vec<u32>>,
-    term: Cow<'a, str>,
-    posting: u32,
-) {
-    let postings = by_term.entry(term).or_default();
+/// The position of `term`'s list in `postings`, a new empty one the first time.
+fn slot<'t>(
+    slots: &mut foldhash::HashMap<Cow<'t, str>, usize>,
+    postings: &mut Vec<Vec<u32>>,
+    term: Cow<'t, str>,
+) -> usize {
+    *slots.entry(term).or_insert_with(|| {
+        postings.push(Vec::new());
+        postings.len() - 1
+    })
+}
+
+/// `a.cmp(b)` (byte order), as an inlined loop: terms are short and usually differ in their
+/// first bytes, where a call to `memcmp` for each of the many comparisons of sorting and
+/// merging term lists cost more than the comparing.
+fn term_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Adds `posting` to a term's list, or only its flags when the list ends with the same entry.
+fn add_posting(postings: &mut Vec<u32>, posting: u32) {
     match postings.last_mut() {
         Some(last) if *last >> 4 == posting >> 4 => *last |= posting & 0xf,
         _ => postings.push(posting),
@@ -438,20 +483,34 @@ fn add_posting<'a>(
 /// `terms`, borrowing each term that is already lower-case ASCII (it is its own result):
 /// this runs for every entry of the book.
 fn terms_cow(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
-    text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            if t.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            {
-                return Cow::Borrowed(&t[..t.len().min(MAX_TERM)]);
-            }
-            let lower = t.to_lowercase();
-            Cow::Owned(match lower.char_indices().nth(MAX_TERM) {
-                Some((i, _)) => lower[..i].to_owned(),
-                None => lower,
-            })
+    words(text).map(|t| {
+        if t.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return Cow::Borrowed(&t[..t.len().min(MAX_TERM)]);
+        }
+        let lower = t.to_lowercase();
+        Cow::Owned(match lower.char_indices().nth(MAX_TERM) {
+            Some((i, _)) => lower[..i].to_owned(),
+            None => lower,
         })
+    })
+}
+
+/// The non-empty runs of `text` between ASCII characters that are not letters or digits,
+/// found on bytes: every separator is one ASCII byte, which never occurs inside another
+/// character, so each run starts and ends on a character boundary. (Splitting on `char`s
+/// decoded every character of every entry.)
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let separator = |b: u8| b.is_ascii() && !b.is_ascii_alphanumeric();
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.bytes().position(|b| !separator(b))?;
+        let word = &rest[start..];
+        let end = word.bytes().position(separator).unwrap_or(word.len());
+        rest = &word[end..];
+        Some(&word[..end])
+    })
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -461,14 +520,16 @@ fn json<T: Serialize + ?Sized>(value: &T) -> String {
 /// Appends `"term":[delta<<4|flags,...]`. Terms hold no ASCII punctuation or control
 /// characters (`terms` splits there), so the term needs no JSON escaping.
 fn postings_json(out: &mut String, term: &str, postings: &[u32]) {
-    let _ = write!(out, "\"{term}\":[");
+    out.push('"');
+    out.push_str(term);
+    out.push_str("\":[");
     let mut previous = 0u32;
     for (i, p) in postings.iter().enumerate() {
         let id = p >> 4;
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{}", ((id - previous) << 4) | (p & 15));
+        push_number(out, u64::from(((id - previous) << 4) | (p & 15)));
         previous = id;
     }
     out.push(']');
@@ -490,31 +551,42 @@ fn postings_len(term: &str, postings: &[u32]) -> usize {
 impl SearchIndex {
     /// `{"p":{"page":[href,title],...},"i":[item,...]}` for entries `range`.
     fn doc_shard(&self, range: std::ops::Range<usize>) -> String {
+        let mut out = String::new();
+        self.push_doc_shard(&mut out, range);
+        out
+    }
+
+    /// [`Self::doc_shard`], appended to `out`.
+    fn push_doc_shard(&self, out: &mut String, range: std::ops::Range<usize>) {
         let mut used: Vec<u32> = self.items[range.clone()].iter().map(|i| i.0).collect();
         used.dedup();
-        let mut out = String::from("{\"p\":{");
+        out.push_str("{\"p\":{");
         for (i, page) in used.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "\"{page}\":{}", self.pages[*page as usize]);
+            out.push('"');
+            push_number(out, u64::from(*page));
+            out.push_str("\":");
+            out.push_str(&self.pages[*page as usize]);
         }
         out.push_str("},\"i\":[");
         for (i, (page, tail)) in self.items_in(range).enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            push_item_json(&mut out, page, tail);
+            push_item_json(out, page, tail);
         }
         out.push_str("]}");
-        out
     }
 }
 
 /// An entry's JSON, `[page,"anchor","heading","text","kind"]`, from its page and its stored
 /// JSON after the page number.
 fn push_item_json(out: &mut String, page: u32, tail: &str) {
-    let _ = write!(out, "[{page},");
+    out.push('[');
+    push_number(out, u64::from(page));
+    out.push(',');
     out.push_str(tail);
 }
 
@@ -536,7 +608,13 @@ fn merge_terms(
         if offset == 0 {
             return postings;
         }
-        postings.retain(|p| (p >> 4) as usize + offset < MAX_ITEMS);
+        // Postings are in entry order: when the last one stays under the limit, all do.
+        if postings
+            .last()
+            .is_some_and(|p| (p >> 4) as usize + offset >= MAX_ITEMS)
+        {
+            postings.retain(|p| (p >> 4) as usize + offset < MAX_ITEMS);
+        }
         for p in &mut postings {
             *p += (offset as u32) << 4;
         }
@@ -554,7 +632,7 @@ fn merge_terms(
     let mut b = b.into_iter().peekable();
     loop {
         let order = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(x), Some(y)) => term_order(&x.0, &y.0),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => break,
@@ -633,6 +711,10 @@ fn partition(
 
 fn cut(text: &str) -> String {
     let text = text.trim();
+    // No more bytes than the limit means no more characters: nothing to count.
+    if text.len() <= MAX_TEXT {
+        return text.to_owned();
+    }
     match text.char_indices().nth(MAX_TEXT) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_owned(),
@@ -651,6 +733,26 @@ mod tests {
             index.add(&runbook, &path.replace(".md", ".html"));
         }
         index
+    }
+
+    proptest::proptest! {
+        /// Splitting on bytes gives the runs splitting on characters gave.
+        #[test]
+        fn words_are_the_runs_between_ascii_separators(text in "[a-zA-Z0-9 ._/é\u{e9}\u{2014}-]{0,30}|.{0,30}") {
+            let by_chars: Vec<&str> = text
+                .split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .collect();
+            proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), by_chars);
+        }
+    }
+
+    proptest::proptest! {
+        /// The inlined comparison orders terms as `str::cmp` does.
+        #[test]
+        fn term_order_is_byte_order(a in "[a-c0é]{0,6}|.{0,10}", b in "[a-c0é]{0,6}|.{0,10}") {
+            proptest::prop_assert_eq!(term_order(&a, &b), a.cmp(&b));
+        }
     }
 
     #[test]

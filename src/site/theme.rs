@@ -127,6 +127,7 @@ impl Theme {
     /// Compiles the templates. A syntax error names the file, line and column.
     pub fn tera(&self) -> Result<tera::Tera, SiteError> {
         let mut tera = tera::Tera::new();
+        tera.set_escape_fn(super::escape::tera_escape);
         tera.add_raw_templates(self.templates.iter().map(|(name, (text, _))| (name, text)))
             .map_err(|e| self.template_error(&e))?;
         for name in PAGE_TEMPLATES {
