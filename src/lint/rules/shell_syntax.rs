@@ -181,12 +181,12 @@ impl Plain<'_> {
         loop {
             self.blank();
             match self.peek(0) {
-                Some(b'>' | b'<') => self.redirect()?,
+                Some(b'>' | b'<') => self.redirect(true)?,
                 Some(b'&') if self.peek(1) == Some(b'>') => {
                     self.i += 1;
-                    self.redirect()?;
+                    self.redirect(false)?;
                 }
-                Some(d) if d.is_ascii_digit() && self.fd_redirect() => self.redirect()?,
+                Some(d) if d.is_ascii_digit() && self.fd_redirect() => self.redirect(true)?,
                 Some(_) if self.word_start() => {
                     let start = self.i;
                     self.word()?;
@@ -214,15 +214,25 @@ impl Plain<'_> {
         }
     }
 
-    /// `>`, `>>`, `<` (not `<<`), then `&N`/`&-` or a word.
-    fn redirect(&mut self) -> Option<()> {
-        match (self.peek(0), self.peek(1)) {
-            (Some(b'>'), Some(b'>')) => self.i += 2,
+    /// `>`, `>>`, `<` (not `<<`), then a word, or `&N` after a single `>` or `<` when `dup`
+    /// (`2>&1`; not after `>>` or `&>`).
+    fn redirect(&mut self, dup: bool) -> Option<()> {
+        let dup = match (self.peek(0), self.peek(1)) {
+            (Some(b'>'), Some(b'>')) => {
+                self.i += 2;
+                false
+            }
             (Some(b'<'), Some(b'<' | b'>')) | (Some(b'>'), Some(b'|')) => return None,
-            (Some(b'>' | b'<'), _) => self.i += 1,
+            (Some(b'>' | b'<'), _) => {
+                self.i += 1;
+                dup
+            }
             _ => return None,
-        }
+        };
         if self.peek(0) == Some(b'&') {
+            if !dup {
+                return None;
+            }
             self.i += 1;
             let digits = self.b[self.i..]
                 .iter()
@@ -383,7 +393,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6000))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
 
         /// Whatever the shortcut accepts, the parser accepts too, on commands made of the
         /// pieces runbooks use (and pieces the shortcut must turn away).
