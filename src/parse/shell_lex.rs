@@ -61,8 +61,28 @@ pub fn open_state(text: &str) -> OpenState {
 
 /// A byte that opens, closes and continues nothing.
 fn is_plain(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b" \t-_./:,=@%+".contains(&b)
+    PLAIN[usize::from(b)]
 }
+
+/// `[b]` is true for ASCII letters, digits and the bytes of `extra`: a table, as these tests
+/// run on every byte of every command.
+pub(crate) const fn byte_table(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+static PLAIN: [bool; 256] = byte_table(b" \t-_./:,=@%+");
+static WORD_BYTE: [bool; 256] = byte_table(b"-_./:,=@%+{}[]*?!~^");
 
 /// Tokens of `text` (heredoc bodies must not be included).
 pub fn tokens(text: &str) -> Vec<Token> {
@@ -133,7 +153,7 @@ impl<const TOKENS: bool> Word<TOKENS> {
 /// An ASCII byte that, outside quotes, only ever adds itself to the current word (and is
 /// neither `$` nor `(`, which `Word` watches for).
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-_./:,=@%+{}[]*?!~^".contains(&b)
+    WORD_BYTE[usize::from(b)]
 }
 
 /// The character starting at byte `i` of `text` (a character boundary) and its length.
@@ -774,6 +794,20 @@ mod tests {
             proptest::prop_assert_eq!(rendered(tokens), want_tokens);
             proptest::prop_assert_eq!(&state, &want_state);
             proptest::prop_assert_eq!(lex::<false>(&text).1, want_state);
+        }
+    }
+
+    #[test]
+    fn byte_tables_are_their_definitions() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                is_plain(b),
+                b.is_ascii_alphanumeric() || b" \t-_./:,=@%+".contains(&b)
+            );
+            assert_eq!(
+                is_word_byte(b),
+                b.is_ascii_alphanumeric() || b"-_./:,=@%+{}[]*?!~^".contains(&b)
+            );
         }
     }
 

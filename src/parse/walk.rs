@@ -1112,7 +1112,8 @@ fn normalize_space(text: &str) -> String {
 fn clip(text: &str) -> String {
     // Only the first MAX_TITLE + 1 characters of the normalised text decide the title, and
     // the text can be a whole list item: stop normalising once they are there.
-    let words = words(text);
+    // Lazily, Unicode-aware: only the first words are read, so no up-front scan of the text.
+    let words = text.split_whitespace();
     let mut text = String::new();
     let mut chars = 0;
     for word in words {

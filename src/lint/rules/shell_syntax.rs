@@ -312,7 +312,8 @@ impl Plain<'_> {
 
 /// A byte that stands for itself in a word.
 fn is_plain_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-_./:,=@%+".contains(&b)
+    static PLAIN: [bool; 256] = crate::parse::shell_lex::byte_table(b"-_./:,=@%+");
+    PLAIN[usize::from(b)]
 }
 
 #[cfg(test)]
