@@ -22,6 +22,8 @@ pub struct Found {
 pub fn discover(src: &Path, root: &Path, output: Option<&Path>) -> (Vec<Found>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
+    // Resolved once, not once per folder of the book.
+    let output = output.map(|o| OutputDir::new(o));
     let walker = WalkDir::new(src)
         .follow_links(true)
         .sort_by_file_name()
@@ -32,7 +34,9 @@ pub fn discover(src: &Path, root: &Path, output: Option<&Path>) -> (Vec<Found>, 
             }
             let name = entry.file_name().to_string_lossy();
             if entry.file_type().is_dir() {
-                let is_output = output.is_some_and(|o| same_path(entry.path(), o));
+                let is_output = output
+                    .as_ref()
+                    .is_some_and(|o| o.is(entry.path(), entry.path_is_symlink()));
                 return !name.starts_with('.')
                     && !SKIPPED_DIRS.contains(&name.as_ref())
                     && !is_output;
@@ -93,10 +97,35 @@ fn is_markdown(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
-fn same_path(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
+/// The output folder, to be recognised among the folders of the book.
+struct OutputDir<'a> {
+    given: &'a Path,
+    resolved: Option<PathBuf>,
+}
+
+impl<'a> OutputDir<'a> {
+    fn new(given: &'a Path) -> Self {
+        Self {
+            given,
+            resolved: given.canonicalize().ok(),
+        }
+    }
+
+    /// True when the folder at `path` is the output folder (through symlinks too).
+    fn is(&self, path: &Path, is_symlink: bool) -> bool {
+        let Some(resolved) = &self.resolved else {
+            return path == self.given;
+        };
+        // A folder that is not itself a symlink resolves to a path ending in its own name, so
+        // only a symlink or a folder of the same name can be the output: the others are
+        // spared a `canonicalize` (one `readlink` per path component) each.
+        if !is_symlink && path.file_name() != resolved.file_name() {
+            return false;
+        }
+        match path.canonicalize() {
+            Ok(path) => &path == resolved,
+            Err(_) => path == self.given,
+        }
     }
 }
 
@@ -112,5 +141,31 @@ pub fn relative(path: &Path, root: &Path) -> String {
         path.display().to_string()
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The output folder is skipped by its resolved path: as itself, through a symlink of
+    /// another name, and not when another folder has a different name.
+    #[test]
+    fn output_folder_is_skipped_under_any_name() {
+        let book = tempfile::tempdir().unwrap();
+        let root = book.path();
+        for dir in ["public", "docs", "other/public"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+            std::fs::write(root.join(dir).join("a.md"), "# A\n").unwrap();
+        }
+        std::os::unix::fs::symlink(root.join("public"), root.join("mirror")).unwrap();
+        let (found, problems) = discover(root, root, Some(&root.join("public")));
+        let names: Vec<&str> = found.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(names, ["docs/a.md", "other/public/a.md"]);
+        assert!(problems.is_empty(), "{problems:?}");
+        // Given as a path with a different spelling, it is still recognised.
+        let (found, _) = discover(root, root, Some(&root.join("docs/../public")));
+        let names: Vec<&str> = found.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(names, ["docs/a.md", "other/public/a.md"]);
     }
 }

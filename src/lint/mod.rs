@@ -338,10 +338,15 @@ fn report(
     sink: Sink,
     suppressions: &[suppress::Suppressions],
 ) -> LintReport {
-    let mut diagnostics: Vec<Diagnostic> = problems
-        .into_iter()
-        .filter(|d| !settings.is_ignored(&d.location.file))
-        .collect();
+    // Sized for everything up front: growing a list of tens of thousands of findings
+    // copied it again and again on the main thread while the other cores waited.
+    let mut diagnostics: Vec<Diagnostic> =
+        Vec::with_capacity(problems.len() + sink.diagnostics.len());
+    diagnostics.extend(
+        problems
+            .into_iter()
+            .filter(|d| !settings.is_ignored(&d.location.file)),
+    );
     for mut diag in sink.diagnostics {
         let rule = registry::find(diag.code).expect("registered");
         let Some(level) = settings.level(rule) else {
