@@ -23,7 +23,7 @@ pub fn discover(src: &Path, root: &Path, output: Option<&Path>) -> (Vec<Found>, 
     let mut found = Vec::new();
     let mut problems = Vec::new();
     // Resolved once, not once per folder of the book.
-    let output = output.map(|o| OutputDir::new(o));
+    let output = output.map(OutputDir::new);
     let walker = WalkDir::new(src)
         .follow_links(true)
         .sort_by_file_name()
