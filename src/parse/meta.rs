@@ -139,7 +139,7 @@ pub fn scan_lines(
         // Cheap tests first: this runs on every line of every paragraph.
         let entry = if !line.contains(':') {
             None
-        } else if line.contains("**") {
+        } else if has_double_star(line) {
             bold_entry(line)
         } else if may_be_plain_entry(line) {
             PLAIN_LINE.captures(line).map(|caps| {
@@ -164,6 +164,12 @@ pub fn scan_lines(
         }
         offset += line.len();
     }
+}
+
+/// `line.contains("**")`, without setting up a substring searcher for every line.
+fn has_double_star(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    memchr::memchr_iter(b'*', bytes).any(|i| bytes.get(i + 1) == Some(&b'*'))
 }
 
 /// The line without leading space, and without leading space and an optional list marker
@@ -529,6 +535,13 @@ mod tests {
                 let chrono = NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok();
                 proptest::prop_assert_eq!(Some(date), chrono, "{:?}", t);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn double_star_is_contains(line in "[a* :]{0,12}") {
+            proptest::prop_assert_eq!(has_double_star(&line), line.contains("**"));
         }
     }
 
