@@ -1049,14 +1049,22 @@ fn step_text(kind: &StepKind) -> Cow<'_, str> {
 
 /// `n` in decimal, written into `buf`: what `n.to_string()` gives, without allocating.
 fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    // Two digits per division: every step id needs the 20 digits of a hash.
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut start = buf.len();
-    loop {
+    while n >= 10 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        start -= 2;
+        buf[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n > 0 || start == buf.len() {
         start -= 1;
-        buf[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        buf[start] = b'0' + n as u8;
     }
     std::str::from_utf8(&buf[start..]).expect("ASCII digits")
 }
@@ -1232,7 +1240,7 @@ mod tests {
 
     #[test]
     fn decimal_edges() {
-        for n in [0, 9, 10, u64::MAX] {
+        for n in [0, 1, 9, 10, 11, 99, 100, 101, 1000, 1_000_000_007, u64::MAX] {
             let mut buf = [0; 20];
             assert_eq!(decimal(n, &mut buf), n.to_string());
         }
