@@ -1185,6 +1185,21 @@ fn file_stem(path: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A title by its definition: the words joined by one space, cut at a word end before
+    /// `MAX_TITLE` characters, with an ellipsis.
+    fn clip_by_definition(text: &str) -> String {
+        let normal = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if normal.chars().count() <= MAX_TITLE {
+            return normal;
+        }
+        let cut: String = normal.chars().take(MAX_TITLE).collect();
+        let cut = cut
+            .rsplit_once(' ')
+            .map_or(cut.as_str(), |(head, _)| head)
+            .to_owned();
+        format!("{cut}…")
+    }
+
     proptest::proptest! {
         /// `clip` and `normalize_space` give what the plain definitions give: words joined
         /// by one space, cut at a word end before `MAX_TITLE` characters.
@@ -1192,14 +1207,7 @@ mod tests {
         fn clip_matches_its_definition(text in "([a-zé€ ]{0,12}[ \t\n\u{b}\u{a0}]{0,2}){0,30}") {
             let normal = text.split_whitespace().collect::<Vec<_>>().join(" ");
             proptest::prop_assert_eq!(&normalize_space(&text), &normal);
-            let clipped = if normal.chars().count() <= MAX_TITLE {
-                normal.clone()
-            } else {
-                let cut: String = normal.chars().take(MAX_TITLE).collect();
-                let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).to_owned();
-                format!("{cut}…")
-            };
-            proptest::prop_assert_eq!(clip(&text), clipped);
+            proptest::prop_assert_eq!(clip(&text), clip_by_definition(&text));
         }
     }
 
@@ -1252,15 +1260,7 @@ mod tests {
         fn clip_of_long_text_matches_its_definition(
             text in "([a-z]{1,12}|[a-z]{60,90}|[ \t\n]{1,3}|[ ]{30,60}|[ ]{150,300}|é){0,40}"
         ) {
-            let normal = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let clipped = if normal.chars().count() <= MAX_TITLE {
-                normal.clone()
-            } else {
-                let cut: String = normal.chars().take(MAX_TITLE).collect();
-                let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).to_owned();
-                format!("{cut}…")
-            };
-            proptest::prop_assert_eq!(clip(&text), clipped);
+            proptest::prop_assert_eq!(clip(&text), clip_by_definition(&text));
         }
     }
 
