@@ -1119,26 +1119,25 @@ fn normalize_space(text: &str) -> String {
 
 fn clip(text: &str) -> String {
     // Only the first MAX_TITLE + 1 characters of the normalised text decide the title, and
-    // the text can be a whole list item: stop normalising once they are there. Most titles
-    // are ASCII: a window at the start of the text is split on bytes when it is. Its answer
-    // is the text's when the window is the whole text, or when it already gave more than
-    // MAX_TITLE characters: those are the text's first ones, even if the window cut its last
-    // word short.
-    let window = &text.as_bytes()[..text.len().min(CLIP_WINDOW)];
-    if window.is_ascii() && !window.contains(&0x0b) {
-        let whole_text = window.len() == text.len();
-        let window = &text[..window.len()];
-        let (title, chars) = gather_title(window.split_ascii_whitespace());
-        if whole_text || chars > MAX_TITLE {
-            return finish_title(title, chars);
-        }
+    // the text can be a whole list item: only a window at its start is split (with `words`,
+    // on bytes when it can). The window's answer is the text's when the window is the whole
+    // text, or when it already gave more than MAX_TITLE characters: those are the text's
+    // first ones, even if the window cut its last word short.
+    let mut end = text.len().min(CLIP_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
+    let (title, chars) = gather_title(words(&text[..end]));
+    if end == text.len() || chars > MAX_TITLE {
+        return finish_title(title, chars);
+    }
+    // A window of mostly white space: the whole text, read lazily.
     let (title, chars) = gather_title(text.split_whitespace());
     finish_title(title, chars)
 }
 
-/// Bytes of a title's text looked at on the ASCII path of [`clip`]: enough for any title
-/// that is not mostly white space.
+/// Bytes of a title's text that [`clip`] splits first: enough for any title that is not
+/// mostly white space.
 const CLIP_WINDOW: usize = 4 * MAX_TITLE;
 
 /// `words` joined by single spaces until they are longer than `MAX_TITLE` characters, and
