@@ -1082,12 +1082,6 @@ pub fn locate_one(source: &SourceFile, span: Span, needle: &str, value: &str) ->
     if needle.is_empty() {
         return None;
     }
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
-    let starts_word = needle.chars().next().is_some_and(is_word);
-    let ends_word = needle
-        .chars()
-        .next_back()
-        .is_some_and(|c| c.is_ascii_alphanumeric());
     // The needles are short and so is the span: a plain scan for the first byte beats the
     // substring searcher `match_indices` builds for every needle. Like `match_indices`, it
     // resumes after a rejected match, so it finds the same occurrence.
@@ -1103,18 +1097,39 @@ pub fn locate_one(source: &SourceFile, span: Span, needle: &str, value: &str) ->
             continue;
         }
         from = pos + wanted.len();
-        let after = slice[pos + needle.len()..].chars().next();
-        let before = slice[..pos].chars().next_back();
-        if (ends_word && after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            || (starts_word && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
-        {
-            continue;
+        if let Some(found) = value_at(source, span, slice, pos, needle, value) {
+            return Some(found);
         }
-        let offset = needle.rfind(value).unwrap_or(0);
-        let start = span.start + pos + offset;
-        return Some(source.span(start, start + value.len()));
     }
     None
+}
+
+/// The span of `value` in the occurrence of `needle` at byte `pos` of `slice` (the text of
+/// `span`), unless that occurrence is part of a longer word.
+fn value_at(
+    source: &SourceFile,
+    span: Span,
+    slice: &str,
+    pos: usize,
+    needle: &str,
+    value: &str,
+) -> Option<Span> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let starts_word = needle.chars().next().is_some_and(is_word);
+    let ends_word = needle
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let after = slice[pos + needle.len()..].chars().next();
+    let before = slice[..pos].chars().next_back();
+    if (ends_word && after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        || (starts_word && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        return None;
+    }
+    let offset = needle.rfind(value).unwrap_or(0);
+    let start = span.start + pos + offset;
+    Some(source.span(start, start + value.len()))
 }
 
 /// The span of `part` inside `whole`, which `span` covers.
@@ -1161,29 +1176,12 @@ mod tests {
         }
     }
 
-    /// `locate_one` as it was written with `match_indices`.
+    /// `locate_one` as it was written, with the occurrences `match_indices` finds.
     fn locate_oracle(source: &SourceFile, span: Span, needle: &str, value: &str) -> Option<Span> {
         let slice = &source.text[span.start..span.end];
-        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
-        for (pos, _) in slice.match_indices(needle) {
-            let after = slice[pos + needle.len()..].chars().next();
-            let before = slice[..pos].chars().next_back();
-            let starts_word = needle.chars().next().is_some_and(is_word);
-            let ends_word = needle
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
-            if (ends_word
-                && after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                || (starts_word && before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
-            {
-                continue;
-            }
-            let offset = needle.rfind(value).unwrap_or(0);
-            let start = span.start + pos + offset;
-            return Some(source.span(start, start + value.len()));
-        }
-        None
+        slice
+            .match_indices(needle)
+            .find_map(|(pos, _)| super::value_at(source, span, slice, pos, needle, value))
     }
 
     /// `image_ref` as it was written before its precheck: the regex first.
