@@ -6,6 +6,7 @@
 use super::shell_lex::{Token, expanded_vars, tokens};
 use crate::model::Risk;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// What the classifier found in one command.
@@ -31,8 +32,8 @@ pub struct Classification {
 
 /// A simple command: its words with wrappers (`sudo`, `env`, `timeout`...) removed.
 #[derive(Debug, Clone)]
-struct Simple {
-    words: Vec<String>,
+struct Simple<'a> {
+    words: Vec<Cow<'a, str>>,
     /// Output redirected to a file (not /dev/null or a descriptor).
     writes_file: bool,
 }
@@ -83,13 +84,13 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
     }
 }
 
-fn simple_commands(head: &str) -> Vec<Simple> {
+fn simple_commands(head: &str) -> Vec<Simple<'_>> {
     let mut out = Vec::new();
     let mut current = Simple {
         words: Vec::new(),
         writes_file: false,
     };
-    let mut pending_redirect: Option<String> = None;
+    let mut pending_redirect: Option<Cow<'_, str>> = None;
     for token in tokens(head) {
         match token {
             Token::Word(word) => {
@@ -129,7 +130,7 @@ fn simple_commands(head: &str) -> Vec<Simple> {
 }
 
 /// Programs that prefix another command.
-fn strip_wrappers(words: &[String]) -> &[String] {
+fn strip_wrappers<'w, 'c>(words: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
     let mut w = words;
     loop {
         // Leading variable assignments: `FOO=bar cmd`.
@@ -142,7 +143,7 @@ fn strip_wrappers(words: &[String]) -> &[String] {
         }
         let Some(first) = w.first() else { return w };
         let name = basename(first);
-        let skip_options = |mut rest: &'_ [String], takes_value: &[&str]| -> usize {
+        let skip_options = |mut rest: &'_ [Cow<'_, str>], takes_value: &[&str]| -> usize {
             let mut n = 1;
             rest = &rest[1..];
             while let Some(word) = rest.first() {
@@ -153,7 +154,7 @@ fn strip_wrappers(words: &[String]) -> &[String] {
                 if !word.starts_with('-') || word == "-" {
                     break;
                 }
-                let eats = takes_value.contains(&word.as_str());
+                let eats = takes_value.contains(&word.as_ref());
                 n += 1 + usize::from(eats);
                 rest = &rest[(1 + usize::from(eats)).min(rest.len())..];
             }
@@ -196,7 +197,7 @@ fn basename(word: &str) -> &str {
 }
 
 /// Program name as people say it: `docker compose` for the compose plugin.
-fn program_name(words: &[String]) -> Option<String> {
+fn program_name(words: &[Cow<'_, str>]) -> Option<String> {
     let w = strip_wrappers(words);
     let first = w.first()?;
     let name = basename(first);
@@ -214,7 +215,7 @@ fn program_name(words: &[String]) -> Option<String> {
 }
 
 /// Words after the program (and after `compose` for `docker compose`).
-fn args_of<'w>(program: &str, words: &'w [String]) -> &'w [String] {
+fn args_of<'w, 'c>(program: &str, words: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
     let w = strip_wrappers(words);
     let skip = if program == "docker compose" { 2 } else { 1 };
     &w[skip.min(w.len())..]
@@ -283,12 +284,12 @@ fn value_options(program: &str) -> &'static [&'static str] {
 }
 
 /// First non-option word after the program: the subcommand.
-fn subcommands<'w>(program: &str, args: &'w [String], count: usize) -> Vec<&'w str> {
+fn subcommands<'w>(program: &str, args: &'w [Cow<'_, str>], count: usize) -> Vec<&'w str> {
     let takes = value_options(program);
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() && out.len() < count {
-        let a = args[i].as_str();
+        let a: &str = &args[i];
         if a == "--" {
             break;
         }
@@ -307,7 +308,7 @@ fn flag_value<'a>(arg: &'a str, flag: &str) -> Option<&'a str> {
     arg.strip_prefix(flag)?.strip_prefix('=')
 }
 
-fn has_flag(args: &[String], flags: &[&str]) -> bool {
+fn has_flag(args: &[Cow<'_, str>], flags: &[&str]) -> bool {
     args.iter().any(|a| {
         flags
             .iter()
@@ -316,7 +317,7 @@ fn has_flag(args: &[String], flags: &[&str]) -> bool {
 }
 
 /// Short options bundled like `-it` or `-ti` contain `letter`.
-fn has_short(args: &[String], letter: char) -> bool {
+fn has_short(args: &[Cow<'_, str>], letter: char) -> bool {
     args.iter().any(|a| {
         a.starts_with('-')
             && !a.starts_with("--")
@@ -326,11 +327,11 @@ fn has_short(args: &[String], letter: char) -> bool {
     })
 }
 
-fn option_value<'a>(args: &'a [String], names: &[&str]) -> Option<&'a str> {
+fn option_value<'a>(args: &'a [Cow<'_, str>], names: &[&str]) -> Option<&'a str> {
     for (i, a) in args.iter().enumerate() {
         for name in names {
             if a == name {
-                return args.get(i + 1).map(String::as_str);
+                return args.get(i + 1).map(|v| v.as_ref());
             }
             if let Some(v) = flag_value(a, name) {
                 return Some(v);
@@ -364,7 +365,7 @@ pub fn sql_risk(sql: &str) -> Option<(Risk, String)> {
     })
 }
 
-fn simple_risk(program: &str, words: &[String]) -> (Risk, String) {
+fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
     let args = args_of(program, words);
     // Flags that are destructive whatever the program.
     if has_flag(args, &["--force", "--grace-period=0", "--now"])
@@ -394,7 +395,7 @@ fn simple_risk(program: &str, words: &[String]) -> (Risk, String) {
         "kill" => {
             if args
                 .iter()
-                .any(|a| matches!(a.as_str(), "-9" | "-KILL" | "-SIGKILL" | "-s9"))
+                .any(|a| matches!(a.as_ref(), "-9" | "-KILL" | "-SIGKILL" | "-s9"))
                 || has_flag(args, &["-s"])
                     && option_value(args, &["-s"]).is_some_and(|s| s.contains("KILL"))
             {
@@ -709,11 +710,11 @@ const READ_ONLY_PROGRAMS: &[&str] = &[
 ];
 
 /// The words of the remote command of `ssh [options] host command...`.
-fn ssh_remote_command(args: &[String]) -> &[String] {
+fn ssh_remote_command<'w, 'c>(args: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
     let takes = value_options("ssh");
     let mut i = 0;
     while i < args.len() {
-        let a = args[i].as_str();
+        let a: &str = &args[i];
         if a.starts_with('-') {
             i += if takes.contains(&a) { 2 } else { 1 };
             continue;
@@ -723,7 +724,7 @@ fn ssh_remote_command(args: &[String]) -> &[String] {
     &[]
 }
 
-fn kubectl_risk(program: &str, args: &[String]) -> (Risk, String) {
+fn kubectl_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
     let sub = subcommands(program, args, 3);
     let verb = sub.first().copied().unwrap_or("");
     let reason = |what: &str| format!("{program} {what}");
@@ -753,13 +754,11 @@ fn kubectl_risk(program: &str, args: &[String]) -> (Risk, String) {
         },
         "exec" | "run" | "debug" | "attach" | "cp" => {
             // The risk of `kubectl exec pod -- cmd` is at least that of `cmd`.
-            let inner: Vec<String> = args
+            let inner = args
                 .iter()
-                .skip_while(|a| *a != "--")
-                .skip(1)
-                .cloned()
-                .collect();
-            let inner_risk = program_name(&inner).map(|p| simple_risk(&p, &inner));
+                .position(|a| a == "--")
+                .map_or(&args[..0], |dashes| &args[dashes + 1..]);
+            let inner_risk = program_name(inner).map(|p| simple_risk(&p, inner));
             match inner_risk {
                 Some((Risk::Destructive, why)) => destructive(format!("{} ({why})", reason(verb))),
                 _ if verb == "exec"
@@ -777,7 +776,7 @@ fn kubectl_risk(program: &str, args: &[String]) -> (Risk, String) {
     }
 }
 
-fn docker_risk(program: &str, args: &[String]) -> (Risk, String) {
+fn docker_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
     let sub = subcommands(program, args, 2);
     let verb = sub.first().copied().unwrap_or("");
     let reason = |what: &str| format!("{program} {what}");
@@ -795,9 +794,9 @@ fn docker_risk(program: &str, args: &[String]) -> (Risk, String) {
         "ps" | "logs" | "stats" | "inspect" | "images" | "config" | "top" | "version" | "info"
         | "events" | "port" | "ls" | "history" | "search" | "diff" | "" => read_only(),
         "exec" => {
-            let w: Vec<String> = args
+            let w: Vec<Cow<'_, str>> = args
                 .iter()
-                .skip_while(|a| a.as_str() != verb)
+                .skip_while(|a| *a != verb)
                 .skip(1)
                 .filter(|a| !a.starts_with('-'))
                 .skip(1)
@@ -815,7 +814,7 @@ fn docker_risk(program: &str, args: &[String]) -> (Risk, String) {
     }
 }
 
-fn is_interactive(program: &str, words: &[String]) -> bool {
+fn is_interactive(program: &str, words: &[Cow<'_, str>]) -> bool {
     let args = args_of(program, words);
     match program {
         "vim" | "vi" | "nano" | "emacs" | "less" | "more" | "top" | "htop" | "man" | "k9s"
@@ -824,9 +823,11 @@ fn is_interactive(program: &str, words: &[String]) -> bool {
             let sub = subcommands(program, args, 1);
             match sub.first().copied() {
                 Some("exec" | "run" | "attach" | "debug") => {
-                    let before_dashdash: Vec<String> =
-                        args.iter().take_while(|a| *a != "--").cloned().collect();
-                    has_short(&before_dashdash, 't') || has_flag(&before_dashdash, &["--tty"])
+                    let before_dashdash = args
+                        .iter()
+                        .position(|a| a == "--")
+                        .map_or(args, |dashes| &args[..dashes]);
+                    has_short(before_dashdash, 't') || has_flag(before_dashdash, &["--tty"])
                 }
                 Some("edit") => true,
                 _ => false,
@@ -851,7 +852,7 @@ fn is_interactive(program: &str, words: &[String]) -> bool {
     }
 }
 
-fn is_never_ending(program: &str, words: &[String]) -> bool {
+fn is_never_ending(program: &str, words: &[Cow<'_, str>]) -> bool {
     let args = args_of(program, words);
     match program {
         "watch" | "top" | "htop" | "stern" | "iftop" => true,

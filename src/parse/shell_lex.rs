@@ -3,6 +3,9 @@
 //! which words it has, and which `$VARS` it expands. Lines it cannot make sense of are left to
 //! the caller, which treats them as non-shell text.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 /// What is still open at the end of some text.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct OpenState {
@@ -38,15 +41,16 @@ impl OpenState {
     }
 }
 
-/// A token of a command line.
+/// A token of a command line. Words and operators written as they stand in the text (most
+/// of them) borrow it; only words that lose quotes or escapes are copied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Token {
+pub enum Token<'a> {
     /// A word with quotes removed (expansions kept as written).
-    Word(String),
+    Word(Cow<'a, str>),
     /// A control operator: `|`, `||`, `&&`, `;`, `&`, `|&`, `;;`, `(`, `)`.
     Op(&'static str),
     /// A redirection operator (`>`, `>>`, `<`, `2>`, `&>`...); the target is the next word.
-    Redirect(String),
+    Redirect(Cow<'a, str>),
 }
 
 /// Scans `text` and reports what is open at its end. Comments run to the end of their line.
@@ -85,39 +89,67 @@ static PLAIN: [bool; 256] = byte_table(b" \t-_./:,=@%+");
 static WORD_BYTE: [bool; 256] = byte_table(b"-_./:,=@%+{}[]*?!~^");
 
 /// Tokens of `text` (heredoc bodies must not be included).
-pub fn tokens(text: &str) -> Vec<Token> {
+pub fn tokens(text: &str) -> Vec<Token<'_>> {
     lex::<true>(text).0
 }
 
 /// The word being read: its text (kept only when tokens are wanted) and whether it holds
-/// `$(`, which decides what a `)` closes.
-struct Word<const TOKENS: bool> {
+/// `$(`, which decides what a `)` closes. A word that is so far one run of the source is
+/// kept as that run's range and copied only if something else is added to it.
+struct Word<'a, const TOKENS: bool> {
+    source: &'a str,
+    run: Option<Range<usize>>,
     text: String,
     has_subst: bool,
     after_dollar: bool,
 }
 
-impl<const TOKENS: bool> Word<TOKENS> {
-    fn new() -> Self {
+impl<'a, const TOKENS: bool> Word<'a, TOKENS> {
+    fn new(source: &'a str) -> Self {
         Self {
+            source,
+            run: None,
             text: String::new(),
             has_subst: false,
             after_dollar: false,
         }
     }
 
+    /// Moves a borrowed run into `text`, before something is added that does not follow it.
+    fn own(&mut self) {
+        if let Some(run) = self.run.take() {
+            self.text.push_str(&self.source[run]);
+        }
+    }
+
+    /// The word so far.
+    fn as_str(&self) -> &str {
+        match &self.run {
+            Some(run) => &self.source[run.clone()],
+            None => &self.text,
+        }
+    }
+
     fn push(&mut self, c: char) {
         if TOKENS {
+            self.own();
             self.text.push(c);
         }
         self.has_subst |= self.after_dollar && c == '(';
         self.after_dollar = c == '$';
     }
 
-    /// Appends a run of bytes none of which is `$` or `(`.
-    fn push_plain(&mut self, run: &str) {
+    /// Appends the source's bytes `range`, none of which is `$` or `(`.
+    fn push_plain(&mut self, range: Range<usize>) {
         if TOKENS {
-            self.text.push_str(run);
+            match &mut self.run {
+                Some(run) if run.end == range.start => run.end = range.end,
+                None if self.text.is_empty() => self.run = Some(range),
+                _ => {
+                    self.own();
+                    self.text.push_str(&self.source[range]);
+                }
+            }
         }
         self.after_dollar = false;
     }
@@ -128,6 +160,7 @@ impl<const TOKENS: bool> Word<TOKENS> {
             return;
         };
         if TOKENS {
+            self.own();
             self.text.push_str(run);
         }
         self.has_subst |= (self.after_dollar && run.starts_with('('))
@@ -137,16 +170,20 @@ impl<const TOKENS: bool> Word<TOKENS> {
 
     fn push_subst(&mut self) {
         if TOKENS {
+            self.own();
             self.text.push_str("$(");
         }
         self.has_subst = true;
         self.after_dollar = false;
     }
 
-    fn take(&mut self) -> String {
+    fn take(&mut self) -> Cow<'a, str> {
         self.has_subst = false;
         self.after_dollar = false;
-        std::mem::take(&mut self.text)
+        match self.run.take() {
+            Some(run) => Cow::Borrowed(&self.source[run]),
+            None => Cow::Owned(std::mem::take(&mut self.text)),
+        }
     }
 }
 
@@ -166,17 +203,17 @@ fn char_at(text: &str, i: usize) -> (char, usize) {
 /// continuation lines need, and nothing is allocated for words. Every byte the lexer acts on
 /// is ASCII, so it walks bytes and decodes a character only where one is copied or tested
 /// for (Unicode) whitespace.
-fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
+fn lex<'a, const TOKENS: bool>(text: &'a str) -> (Vec<Token<'a>>, OpenState) {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut st = OpenState::default();
     let mut toks = Vec::new();
-    let mut word = Word::<TOKENS>::new();
+    let mut word = Word::<TOKENS>::new(text);
     let mut in_word = false;
     let mut i = 0;
     // The last significant token is `|`, `||`, `&&` or `|&`: the command goes on.
     let mut after_operator = false;
-    let flush = |word: &mut Word<TOKENS>, in_word: &mut bool, toks: &mut Vec<Token>| {
+    let flush = |word: &mut Word<'a, TOKENS>, in_word: &mut bool, toks: &mut Vec<Token<'a>>| {
         if *in_word {
             let text = word.take();
             if TOKENS {
@@ -343,7 +380,11 @@ fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
                         i += 1;
                     }
                     if TOKENS {
-                        toks.push(Token::Redirect(if append { "&>>" } else { "&>" }.into()));
+                        toks.push(Token::Redirect(Cow::Borrowed(if append {
+                            "&>>"
+                        } else {
+                            "&>"
+                        })));
                     }
                     after_operator = false;
                     i += 1;
@@ -359,14 +400,14 @@ fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
             '<' | '>' => {
                 let fd = if TOKENS
                     && in_word
-                    && !word.text.is_empty()
-                    && word.text.bytes().all(|d| d.is_ascii_digit())
+                    && !word.as_str().is_empty()
+                    && word.as_str().bytes().all(|d| d.is_ascii_digit())
                 {
                     in_word = false;
                     word.take()
                 } else {
                     flush(&mut word, &mut in_word, &mut toks);
-                    String::new()
+                    Cow::Borrowed("")
                 };
                 if c == '<' && bytes.get(i + 1) == Some(&b'<') && bytes.get(i + 2) != Some(&b'<') {
                     i += 2;
@@ -399,7 +440,7 @@ fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
                         });
                     }
                     if TOKENS {
-                        toks.push(Token::Redirect("<<".into()));
+                        toks.push(Token::Redirect(Cow::Borrowed("<<")));
                     }
                     after_operator = false;
                     continue;
@@ -415,7 +456,12 @@ fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
                     }
                 }
                 if TOKENS {
-                    toks.push(Token::Redirect(fd + &text[i..end]));
+                    let op = &text[i..end];
+                    toks.push(Token::Redirect(if fd.is_empty() {
+                        Cow::Borrowed(op)
+                    } else {
+                        Cow::Owned(fd.into_owned() + op)
+                    }));
                 }
                 i = end - 1;
             }
@@ -426,7 +472,7 @@ fn lex<const TOKENS: bool>(text: &str) -> (Vec<Token>, OpenState) {
                     .iter()
                     .position(|&b| !is_word_byte(b))
                     .map_or(n, |k| i + k);
-                word.push_plain(&text[i..end]);
+                word.push_plain(i..end);
                 in_word = true;
                 after_operator = false;
                 i = end;
@@ -773,7 +819,7 @@ mod tests {
         tokens
             .into_iter()
             .map(|t| match t {
-                Token::Word(w) => w,
+                Token::Word(w) => w.into_owned(),
                 Token::Op(o) => format!("<op {o}>"),
                 Token::Redirect(r) => format!("<redir {r}>"),
             })
@@ -815,7 +861,7 @@ mod tests {
         tokens(text)
             .into_iter()
             .map(|t| match t {
-                Token::Word(w) => w,
+                Token::Word(w) => w.into_owned(),
                 Token::Op(o) => format!("<op {o}>"),
                 Token::Redirect(r) => format!("<redir {r}>"),
             })
