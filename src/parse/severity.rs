@@ -35,9 +35,11 @@ const WORDS: &[(&str, u32)] = &[
 ];
 
 /// False when `CODE` cannot match the trimmed `cell`: every code starts with P or S (`ſ`
-/// folds to `s` without case), so other cells ("High", host names) skip the regex.
+/// folds to `s` without case) and has its digit within its first 11 bytes (after
+/// `ſeverity `, the longest prefix), so other cells ("High", "parcel-api") skip the regex.
 fn may_be_code(cell: &str) -> bool {
     cell.starts_with(['p', 'P', 's', 'S', 'ſ'])
+        && cell.bytes().take(11).any(|b| (b'0'..=b'5').contains(&b))
 }
 
 /// Name, rank and label of a level cell, when it is one.
@@ -63,11 +65,14 @@ fn parse_level(cell: &str) -> Option<(String, u32, Option<String>)> {
         let label = (!label.is_empty()).then(|| label.to_owned());
         return Some((format!("{prefix}{rank}"), rank, label));
     }
-    let lower = cell.to_ascii_lowercase();
-    let first = lower
+    // Every first column of every table comes here: compared without a lowercase copy.
+    let first = cell
         .split(|c: char| !c.is_alphanumeric())
         .find(|w| !w.is_empty())?;
-    let rank = WORDS.iter().find(|(w, _)| *w == first).map(|(_, r)| *r)?;
+    let rank = WORDS
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(first))
+        .map(|(_, r)| *r)?;
     // "High" is a level; "High error rate in checkout" is not.
     if cell.split_whitespace().count() > 3 {
         return None;
@@ -191,12 +196,40 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn the_code_precheck_never_hides_a_match(
-            cell in "[ \t\u{a0}]{0,2}[pPsSſKkeé1 ]?([eE][vV]|ſev|everity |ev-|EV )?[0-6]?[ :(-]{0,2}[a-zA-Z ]{0,6}"
+            cell in "[ \t\u{a0}]{0,2}[pPsSſKkeé1 ]?([eE][vV]|ſev|ſeverity |everity |ev-|EV )?[0-6]?[ :(-]{0,2}[a-zA-Z ]{0,6}"
         ) {
             let cell = cell.trim();
             if CODE.is_match(cell) {
                 proptest::prop_assert!(may_be_code(cell), "{:?}", cell);
             }
+        }
+    }
+
+    /// The level word of a cell as it was found before, through a lowercase copy.
+    fn level_word_by_lowercase(cell: &str) -> Option<u32> {
+        let lower = cell.trim().to_ascii_lowercase();
+        let first = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| !w.is_empty())?;
+        WORDS
+            .iter()
+            .find(|(w, _)| w.eq_ignore_ascii_case(first))
+            .map(|(_, r)| *r)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn level_words_are_found_as_through_a_lowercase_copy(
+            cell in "[ (]{0,2}(HIGH|High|high|hIgH|Low|lowest|minor|MAJOR|Info|infoRmational|crıtical|ſ|x)[ -]?[a-zA-Z]{0,3}( [a-z]{1,3}){0,4}"
+        ) {
+            let expected = level_word_by_lowercase(&cell);
+            let found = if may_be_code(cell.trim()) && CODE.is_match(cell.trim()) {
+                None
+            } else {
+                parse_level(&cell).map(|(_, rank, _)| rank)
+            };
+            let expected = expected.filter(|_| cell.split_whitespace().count() <= 3);
+            proptest::prop_assert_eq!(found, expected, "{:?}", cell);
         }
     }
 
