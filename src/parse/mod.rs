@@ -2,6 +2,7 @@
 //! every back end sees the same events and spans; one walker (`walk.rs`) that turns the
 //! event stream of a file into a `Runbook`.
 
+mod argv;
 pub mod classify;
 mod meta;
 pub mod percent;
