@@ -84,6 +84,36 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if let Some(date) = iso_date(t) {
         return Some(date);
     }
+    if !may_be_date(t) {
+        return None;
+    }
+    parse_date_forms(t)
+}
+
+/// False when none of the forms of [`parse_date_forms`] can read `t`: each needs a month
+/// name (chrono reads `%b` and `%B` from its first three letters) or two of its `-`, `/`
+/// or `.` separators, except year-month (`2024-12`), which is only digits, signs and
+/// spaces around one `-`. Values such as "20-45 minutes" or "1.4" skip ten chrono attempts.
+fn may_be_date(t: &str) -> bool {
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    let bytes = t.as_bytes();
+    let count = |sep: u8| bytes.iter().filter(|&&b| b == sep).count();
+    count(b'-') >= 2
+        || count(b'/') >= 2
+        || count(b'.') >= 2
+        || bytes
+            .windows(3)
+            .any(|w| MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m.as_slice())))
+        || (count(b'-') == 1
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c.is_whitespace()))
+}
+
+/// The forms of [`parse_date`] other than a plain ISO date, tried with chrono.
+fn parse_date_forms(t: &str) -> Option<NaiveDate> {
     for fmt in [
         "%Y-%m-%d",
         "%Y/%m/%d",
@@ -542,6 +572,40 @@ mod tests {
         #[test]
         fn double_star_is_contains(line in "[a* :]{0,12}") {
             proptest::prop_assert_eq!(has_double_star(&line), line.contains("**"));
+        }
+    }
+
+    /// `parse_date` without its precheck.
+    fn parse_date_unchecked(text: &str) -> Option<NaiveDate> {
+        let t = text.trim().trim_end_matches('.');
+        let t = t.split(" (").next().unwrap_or(t).trim();
+        iso_date(t).or_else(|| parse_date_forms(t))
+    }
+
+    /// Dates in the digit forms, values near them, and text mixing month names, digits
+    /// and separators.
+    fn date_like_values() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        const N: &str = "(20[0-9]{2}|0?[1-9]|1[0-2]|[12][0-9]|3[01])";
+        let digit_forms = format!("{N}/{N}/{N}|{N}\\.{N}\\.{N}|{N}-{N}(-{N})?");
+        let near = format!("[ +]?{N}( ?[-/.] ?{N}){{0,2}}( ?(May|dec|Sept|minutes|T10:00Z|h))?");
+        let pieces = proptest::collection::vec(
+            "[0-9]{1,4}|-|\\+|/|\\.|,| |  |\u{a0}|T|Z|:|May|may|DEC|December|Sept|ju|n|minutes|h|é|1 ",
+            0..7,
+        )
+        .prop_map(|pieces| pieces.concat());
+        proptest::prop_oneof![
+            proptest::string::string_regex(&digit_forms).unwrap(),
+            proptest::string::string_regex(&near).unwrap(),
+            pieces,
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn the_date_precheck_changes_no_date(text in date_like_values()) {
+            proptest::prop_assert_eq!(parse_date(&text), parse_date_unchecked(&text), "{:?}", text);
         }
     }
 

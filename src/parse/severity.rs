@@ -133,11 +133,13 @@ pub fn recognise(table: &RawTable<'_>) -> Option<SeverityTable> {
     if table.rows.is_empty() || table.header.is_empty() {
         return None;
     }
-    let levels_in_first: usize = table
+    // Each first cell is read once: the count decides, the same answers make the levels.
+    let first_levels: Vec<_> = table
         .rows
         .iter()
-        .filter(|(cells, _)| cells.first().is_some_and(|c| parse_level(c).is_some()))
-        .count();
+        .map(|(cells, _)| cells.first().and_then(|c| parse_level(c)))
+        .collect();
+    let levels_in_first = first_levels.iter().filter(|l| l.is_some()).count();
     let headed = header_is_level(&table.header[0]);
     let mostly_levels = levels_in_first >= 2 && levels_in_first * 2 > table.rows.len();
     if !(mostly_levels || headed && levels_in_first > 0) {
@@ -162,8 +164,9 @@ pub fn recognise(table: &RawTable<'_>) -> Option<SeverityTable> {
     let levels = table
         .rows
         .iter()
-        .filter_map(|(cells, span)| {
-            let (name, rank, label) = parse_level(cells.first()?)?;
+        .zip(first_levels)
+        .filter_map(|((cells, span), level)| {
+            let (name, rank, label) = level?;
             let cell = |col: Option<usize>| {
                 col.and_then(|c| cells.get(c))
                     .map(|s| s.trim().to_owned())
