@@ -139,6 +139,23 @@ async function scenario(context, base, label) {
   check(!(await page.locator("input.task-box").first().isChecked()), `${label}: reset is persisted`);
   await page.locator("input.task-box").first().check();
 
+  // The review badge says "overdue" only when the date is past for the reader: scaling's
+  // review (2025) is, rollback's (2027-01-15) was not when this was written. Every page
+  // is checked against the reader's today, so the test holds as dates pass.
+  for (const [file, due] of [["scaling.html", true], ["rollback.html", null]]) {
+    await page.goto(base + file);
+    const review = await page.evaluate(() => {
+      const el = document.querySelector("[data-review]");
+      const badge = el && el.querySelector(".badge-overdue");
+      const d = new Date();
+      const pad = (n) => String(n).padStart(2, "0");
+      const today = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+      return el && { date: el.dataset.review, today, shown: !!badge && badge.getBoundingClientRect().width > 0 };
+    });
+    const expected = due === null ? review.date < review.today : due;
+    check(review && review.shown === expected, `${label}: ${file} shows "overdue" only when its review date has passed (${JSON.stringify(review)})`);
+  }
+
   // Images a runbook shows are copied into the site and load.
   await page.goto(base + "README.html");
   const img = page.locator("article.content img").first();
