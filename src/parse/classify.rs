@@ -354,7 +354,8 @@ fn read_only() -> (Risk, String) {
 /// Risk of SQL text: DROP/DELETE/TRUNCATE destroy, other writes mutate.
 pub fn sql_risk(sql: &str) -> Option<(Risk, String)> {
     static WRITE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(drop|truncate|delete\s+from|delete\b|insert\s+into|update\s+\w+\s+set|alter|create|grant|revoke|vacuum\s+full)\b").unwrap()
+        // `COPY table FROM` (and psql's `\copy`) loads rows; `COPY (query) TO` only reads.
+        Regex::new(r"(?i)\b(drop|truncate|delete\s+from|delete\b|insert\s+into|update\s+\w+\s+set|alter|create|grant|revoke|vacuum\s+full|copy\s+[\w.]+(?:\s*\([^)]*\))?\s+from)\b").unwrap()
     });
     let caps = WRITE.captures(sql)?;
     let word = caps[1].to_ascii_uppercase();
@@ -794,15 +795,8 @@ fn docker_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
         "ps" | "logs" | "stats" | "inspect" | "images" | "config" | "top" | "version" | "info"
         | "events" | "port" | "ls" | "history" | "search" | "diff" | "" => read_only(),
         "exec" => {
-            let w: Vec<Cow<'_, str>> = args
-                .iter()
-                .skip_while(|a| *a != verb)
-                .skip(1)
-                .filter(|a| !a.starts_with('-'))
-                .skip(1)
-                .cloned()
-                .collect();
-            match program_name(&w).map(|p| simple_risk(&p, &w)) {
+            let w = exec_command(args, verb);
+            match program_name(w).map(|p| simple_risk(&p, w)) {
                 Some((Risk::Destructive, why)) => {
                     destructive(format!("{} ({why})", reason("exec")))
                 }
@@ -812,6 +806,36 @@ fn docker_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
         }
         other => mutating(reason(other)),
     }
+}
+
+/// The command `docker exec` / `docker compose exec` runs: the words after `verb`, its
+/// options and the container (or service). The command keeps its own options: `psql -c
+/// "DROP ..."` is as risky run in a container as outside one.
+fn exec_command<'w, 'c>(args: &'w [Cow<'c, str>], verb: &str) -> &'w [Cow<'c, str>] {
+    const TAKES_VALUE: &[&str] = &[
+        "-e",
+        "--env",
+        "--env-file",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "--detach-keys",
+        "--index",
+    ];
+    let Some(at) = args.iter().position(|a| *a == verb) else {
+        return &args[..0];
+    };
+    let mut i = at + 1;
+    while let Some(option) = args.get(i).filter(|a| a.starts_with('-')) {
+        i += if TAKES_VALUE.contains(&option.as_ref()) {
+            2
+        } else {
+            1
+        };
+    }
+    // Skip the container.
+    &args[(i + 1).min(args.len())..]
 }
 
 fn is_interactive(program: &str, words: &[Cow<'_, str>]) -> bool {
@@ -974,6 +998,37 @@ mod tests {
             ("rm -rf /tmp/x", Risk::Destructive),
             ("psql -h h -d db -c \"DROP TABLE t\"", Risk::Destructive),
             ("psql -c \"SELECT * FROM t\"", Risk::ReadOnly),
+            // A command run in a container keeps its options.
+            (
+                "docker compose exec -T db psql -U admin -d parcels -c \"DROP DATABASE s;\"",
+                Risk::Destructive,
+            ),
+            (
+                "docker exec -it db psql -U admin -c \"DROP TABLE x;\"",
+                Risk::Destructive,
+            ),
+            (
+                "docker exec -e PGUSER=admin -u postgres db psql -c \"DROP TABLE x\"",
+                Risk::Destructive,
+            ),
+            (
+                "docker exec -it db psql -U admin -c \"SELECT 1\"",
+                Risk::ReadOnly,
+            ),
+            ("docker exec db ls -la /data", Risk::ReadOnly),
+            // Loading rows writes; exporting a query does not.
+            (
+                "psql -c \"\\copy scans FROM '/tmp/s.csv' CSV\"",
+                Risk::Mutating,
+            ),
+            (
+                "psql -c \"COPY public.scans (id, at) FROM STDIN\"",
+                Risk::Mutating,
+            ),
+            (
+                "psql -c \"\\copy (SELECT * FROM t WHERE a = 1) TO '/tmp/o.csv' CSV\"",
+                Risk::ReadOnly,
+            ),
             ("curl -X POST https://x/api -d '{}'", Risk::Mutating),
             ("curl -s http://x:3004/health | jq", Risk::ReadOnly),
             ("pnpm build", Risk::Mutating),
