@@ -8,13 +8,29 @@ pub fn argv_of(head: &str) -> Vec<String> {
         .bytes()
         .any(|b| matches!(b, b'\'' | b'"' | b'\\' | b'#' | b'\n' | b'\r'))
     {
-        return head
-            .split([' ', '\t'])
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect();
+        return split_at_blanks(head);
     }
     split_words(&strip_comment_lines(head)).unwrap_or_default()
+}
+
+/// The words of `text` between spaces and tabs, on bytes (both are ASCII, so every cut is
+/// on a character boundary).
+fn split_at_blanks(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b == b' ' || b == b'\t' {
+            if let Some(s) = start.take() {
+                words.push(text[s..i].to_owned());
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        words.push(text[s..].to_owned());
+    }
+    words
 }
 
 fn strip_comment_lines(head: &str) -> String {

@@ -184,12 +184,15 @@ fn strip_wrappers<'w, 'c>(words: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
     }
 }
 
+/// `NAME=value`: a name of ASCII letters, digits and `_`, not starting with a digit, then
+/// `=`. One pass over the name's bytes: every word before the program is tested.
 fn is_assignment(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(name, _)| {
-        !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !name.starts_with(|c: char| c.is_ascii_digit())
-    })
+    let bytes = word.as_bytes();
+    let name_len = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .unwrap_or(bytes.len());
+    name_len > 0 && bytes.get(name_len) == Some(&b'=') && !bytes[0].is_ascii_digit()
 }
 
 fn basename(word: &str) -> &str {
@@ -357,8 +360,9 @@ pub fn sql_risk(sql: &str) -> Option<(Risk, String)> {
         // `COPY table FROM` (and psql's `\copy`) loads rows; `COPY (query) TO` only reads.
         Regex::new(r"(?i)\b(drop|truncate|delete\s+from|delete\b|insert\s+into|update\s+\w+\s+set|alter|create|grant|revoke|vacuum\s+full|copy\s+[\w.]+(?:\s*\([^)]*\))?\s+from)\b").unwrap()
     });
-    let caps = WRITE.captures(sql)?;
-    let word = caps[1].to_ascii_uppercase();
+    // The group is the whole match (`\b` matches no text): `find` gives it without the
+    // cost of resolving captures.
+    let word = WRITE.find(sql)?.as_str().to_ascii_uppercase();
     let head = word.split_whitespace().next().unwrap_or("").to_owned();
     Some(match head.as_str() {
         "DROP" | "TRUNCATE" | "DELETE" => destructive(format!("SQL {head}")),
@@ -941,6 +945,18 @@ pub fn placeholders(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn is_assignment_is_its_definition(word in "([a-zA-Z0-9_=.$é-]){0,8}") {
+            let defined = word.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.starts_with(|c: char| c.is_ascii_digit())
+            });
+            proptest::prop_assert_eq!(is_assignment(&word), defined, "{:?}", word);
+        }
+    }
 
     fn c(cmd: &str) -> Classification {
         classify(cmd, cmd, false)

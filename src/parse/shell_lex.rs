@@ -207,7 +207,8 @@ fn lex<'a, const TOKENS: bool>(text: &'a str) -> (Vec<Token<'a>>, OpenState) {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut st = OpenState::default();
-    let mut toks = Vec::new();
+    // About one token per four bytes of a command line (none when only the state is wanted).
+    let mut toks = Vec::with_capacity(if TOKENS { text.len() / 4 + 1 } else { 0 });
     let mut word = Word::<TOKENS>::new(text);
     let mut in_word = false;
     let mut i = 0;

@@ -243,11 +243,13 @@ impl<'f> Walker<'f> {
         match tag {
             Tag::Heading { level, id, .. } => {
                 self.flush_items_before_block();
-                self.heading = Some((level, id.map(|i| i.to_string()), range.start, String::new()));
+                // Sized from the source: the text is never longer, and it grows per piece.
+                let text = String::with_capacity(range.len());
+                self.heading = Some((level, id.map(|i| i.to_string()), range.start, text));
             }
             Tag::Paragraph => {
                 if self.items.is_empty() && self.table.is_none() {
-                    self.paragraph = Some((range.start, String::new()));
+                    self.paragraph = Some((range.start, String::with_capacity(range.len())));
                 }
                 self.scan_meta(range);
             }
@@ -282,8 +284,12 @@ impl<'f> Walker<'f> {
                     (ordinal, self.items.last().is_some_and(|i| i.under_numbered))
                 };
                 let depth = self.lists.len();
+                let first_line_end = self.file.text[range.start..range.end]
+                    .find('\n')
+                    .map_or(range.end, |i| range.start + i);
                 self.items.push(ItemCtx {
-                    text: String::new(),
+                    // Most items are one line; a longer one grows.
+                    text: String::with_capacity(first_line_end - range.start),
                     task: None,
                     start: range.start,
                     ordinal,
@@ -294,9 +300,6 @@ impl<'f> Walker<'f> {
                     under_numbered: under_parent_numbered || ordinal.is_some(),
                     title_len: None,
                 });
-                let first_line_end = self.file.text[range.start..range.end]
-                    .find('\n')
-                    .map_or(range.end, |i| range.start + i);
                 self.scan_meta(range.start..first_line_end);
             }
             Tag::Table(_) => {
@@ -1123,12 +1126,15 @@ fn clip(text: &str) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let (title, chars) = gather_title(words(&text[..end]));
+    // A title fits in its window (the text is not longer than itself once normalised);
+    // one longer than MAX_TITLE is cut into a new string anyway.
+    let capacity = end.min(MAX_TITLE + 1);
+    let (title, chars) = gather_title(words(&text[..end]), capacity);
     if end == text.len() || chars > MAX_TITLE {
         return finish_title(title, chars);
     }
     // A window of mostly white space: the whole text, read lazily.
-    let (title, chars) = gather_title(text.split_whitespace());
+    let (title, chars) = gather_title(text.split_whitespace(), capacity);
     finish_title(title, chars)
 }
 
@@ -1138,8 +1144,8 @@ const CLIP_WINDOW: usize = 4 * MAX_TITLE;
 
 /// `words` joined by single spaces until they are longer than `MAX_TITLE` characters, and
 /// their length in characters.
-fn gather_title<'t>(words: impl Iterator<Item = &'t str>) -> (String, usize) {
-    let mut title = String::new();
+fn gather_title<'t>(words: impl Iterator<Item = &'t str>, capacity: usize) -> (String, usize) {
+    let mut title = String::with_capacity(capacity);
     let mut chars = 0;
     for word in words {
         if chars > MAX_TITLE {
