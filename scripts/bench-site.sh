@@ -18,9 +18,7 @@ mdbook=${MDBOOK:-$(command -v mdbook || true)}
 echo "machine: $(nproc) cores, $(uname -sm); runbook $("$bin" --version)"
 for n in "${sizes[@]}"; do
   corpus="$bench/corpus-$n"
-  if [ ! -f "$corpus/book.toml" ]; then
-    python3 scripts/gen-corpus.py "$n" "$corpus" >/dev/null
-  fi
+  python3 scripts/gen-corpus.py "$n" "$corpus" >/dev/null # made again if content/ changed
   md_bytes=$(find "$corpus/content" -name '*.md' -print0 | xargs -0 cat | wc -c)
   rm -rf "$corpus/site"
   RUNBOOK_TODAY=2026-01-01 "$bin" build "$corpus" >/dev/null # warm the page cache

@@ -5,10 +5,14 @@ Each copy of the book renames its services and namespaces, so the corpus is not 
 files and drift rules see realistic variety, and keeps the book's folder layout, so links
 still resolve. Deterministic: the same N gives the same bytes.
 
+A stamp (N and a hash of the example book) is written next to the corpus: a corpus made from
+an older example book is made again, so benchmarks never measure a stale one by mistake.
+
 usage: scripts/gen-corpus.py N OUT_DIR
 """
-import os
+import hashlib
 import pathlib
+import shutil
 import sys
 
 def main() -> None:
@@ -16,6 +20,12 @@ def main() -> None:
     src = pathlib.Path(__file__).resolve().parent.parent / "content"
     templates = sorted(p for p in src.rglob("*.md") if p.name != "README.md")
     texts = [(p.relative_to(src), p.read_text()) for p in templates]
+    digest = hashlib.sha256(repr((n, texts)).encode()).hexdigest()
+    stamp = out / "corpus.stamp"
+    if stamp.is_file() and stamp.read_text() == digest:
+        print(f"{out} is up to date ({n} runbooks)")
+        return
+    shutil.rmtree(out / "content", ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "book.toml").write_text('[book]\ntitle = "Benchmark corpus"\nsrc = "content"\n')
     total = 0
@@ -31,6 +41,7 @@ def main() -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(text)
         total += len(text.encode())
+    stamp.write_text(digest)
     print(f"{n} runbooks, {total / 1e6:.1f} MB of Markdown in {out}")
 
 if __name__ == "__main__":
