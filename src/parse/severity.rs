@@ -104,19 +104,27 @@ fn column(header: &[String], words: &[&str], except: &[usize]) -> Option<usize> 
     })
 }
 
+static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\b").unwrap()
+});
+
 /// Parses "15 minutes", "1 hour", "4h", "24 hrs", "2 days", "Immediate" into seconds.
 pub fn parse_duration(text: &str) -> Option<u64> {
-    static DURATION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\b").unwrap()
-    });
     let lower = text.to_ascii_lowercase();
     if lower.trim() == "immediate" || lower.trim() == "immediately" {
         return Some(0);
     }
-    let caps = DURATION.captures(text)?;
-    let n: f64 = caps[1].parse().ok()?;
-    let unit = caps[2].to_ascii_lowercase();
-    let secs = match unit.chars().next()? {
+    // ASCII cells (nearly all) are read without the regex, which resolves its captures
+    // on a slow path; it stays the definition, and the reader for any other text.
+    let (number, unit) = if text.is_ascii() {
+        find_duration(text)?
+    } else {
+        let caps = DURATION.captures(text)?;
+        let unit = caps.get(2)?.as_str().bytes().next()?.to_ascii_lowercase();
+        (caps.get(1)?.as_str(), unit)
+    };
+    let n: f64 = number.parse().ok()?;
+    let secs = match char::from(unit) {
         's' => 1.0,
         'm' => 60.0,
         'h' => 3600.0,
@@ -192,6 +200,53 @@ pub fn recognise(table: &RawTable<'_>) -> Option<SeverityTable> {
     })
 }
 
+/// What `DURATION` captures in ASCII `text`: the leftmost number followed (after optional
+/// white space) by a unit that ends at a word boundary, as the number's text and the unit's
+/// first letter in lower case.
+fn find_duration(text: &str) -> Option<(&str, u8)> {
+    // The regex's alternatives, in its order (`seconds?` tries `seconds` first).
+    const UNITS: &[&str] = &[
+        "seconds", "second", "secs", "sec", "s", "minutes", "minute", "mins", "min", "m", "hours",
+        "hour", "hrs", "hr", "h", "days", "day", "d", "weeks", "week", "w",
+    ];
+    let bytes = text.as_bytes();
+    let digits_from = |i: usize| {
+        bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .map_or(bytes.len(), |k| i + k)
+    };
+    let is_word = |i: usize| {
+        bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    for start in 0..bytes.len() {
+        if !bytes[start].is_ascii_digit() {
+            continue;
+        }
+        let mut end = digits_from(start);
+        if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) {
+            end = digits_from(end + 1);
+        }
+        let unit_start = end
+            + bytes[end..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+                .count();
+        let rest = &bytes[unit_start..];
+        let unit = UNITS.iter().find(|u| {
+            rest.len() >= u.len()
+                && rest[..u.len()].eq_ignore_ascii_case(u.as_bytes())
+                && !is_word(unit_start + u.len())
+        });
+        if let Some(unit) = unit {
+            return Some((&text[start..end], unit.as_bytes()[0]));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +308,26 @@ mod tests {
         );
         assert_eq!(parse_level("Container keeps restarting"), None);
         assert_eq!(parse_level("Pool utilization"), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn durations_are_found_as_the_regex_finds_them(
+            pieces in proptest::collection::vec(
+                "[0-9]{1,3}|\\.|\\.5| |\t|\u{b}|_|-|x|[sSmMhHdDwW]|sec|Secs|mins|MINUTE|minutes|hr|hrs|Hours|day|days|week|weeks|within|Next|é",
+                0..8,
+            )
+        ) {
+            let text = pieces.concat();
+            let by_regex = DURATION.captures(&text).map(|caps| {
+                (caps[1].to_owned(), caps[2].as_bytes()[0].to_ascii_lowercase())
+            });
+            let found = find_duration(&text).map(|(n, u)| (n.to_owned(), u));
+            if text.is_ascii() {
+                proptest::prop_assert_eq!(found, by_regex, "{:?}", text);
+            }
+        }
     }
 
     #[test]
