@@ -167,7 +167,10 @@ impl<'f> Walker<'f> {
 
     pub fn run_keeping_events(self) -> (Runbook, super::Events<'f>) {
         let text: &'f str = self.file.text.as_str();
-        let events: super::Events<'f> = markdown_parser(text).into_offset_iter().collect();
+        // About one event per 18 bytes of Markdown: sized up front instead of doubling
+        // (and copying) a vector of events several times per file.
+        let mut events: super::Events<'f> = Vec::with_capacity(text.len() / 16 + 16);
+        events.extend(markdown_parser(text).into_offset_iter());
         (self.run_on(events.iter().cloned()), events)
     }
 
