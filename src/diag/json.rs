@@ -2,8 +2,9 @@
 //! (`help` is `null` when there is none), so consumers need no optional-field handling.
 //! Columns are 1-based; `end_column` is exclusive. File paths are relative to the book root.
 
-use super::pretty::pretty;
-use super::{Diagnostic, Severity};
+use super::pretty::write_indented;
+use super::{Diagnostic, Related, Severity};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Renders findings and the summary; `files` is the number of runbooks linted.
@@ -23,7 +24,74 @@ pub fn render_pretty(diags: &[&Diagnostic], files: usize) -> String {
         "diagnostics": [],
         "summary": summary(diags.iter().copied(), files),
     });
-    super::pretty::with_list(&frame, "diagnostics", 1, diags, |d| pretty(&one(d)))
+    super::pretty::with_list(&frame, "diagnostics", 1, diags, |d, depth, out| {
+        write_indented(&Finding::of(d), depth, out);
+    })
+}
+
+/// A finding as [`one`] builds it, printed without building it: a `Value` allocates a map
+/// node and a string per key for every finding. The fields are in the order `serde_json`'s
+/// map keeps keys (sorted), so the text is the same.
+#[derive(Serialize)]
+struct Finding<'a> {
+    code: &'a str,
+    column: usize,
+    end_column: usize,
+    end_line: usize,
+    file: &'a str,
+    help: &'a Option<String>,
+    line: usize,
+    message: &'a str,
+    #[serde(serialize_with = "related_list")]
+    related: &'a [Related],
+    rule: &'a str,
+    severity: &'a str,
+}
+
+impl<'a> Finding<'a> {
+    fn of(d: &'a Diagnostic) -> Self {
+        let (end_line, end_column) = end(d);
+        Finding {
+            code: d.code,
+            column: d.location.column,
+            end_column,
+            end_line,
+            file: &d.location.file,
+            help: &d.help,
+            line: d.location.line,
+            message: &d.message,
+            related: &d.related,
+            rule: d.rule,
+            severity: d.severity.as_str(),
+        }
+    }
+}
+
+/// A related label as [`one`] builds it, keys sorted likewise.
+#[derive(Serialize)]
+struct RelatedLabel<'a> {
+    column: usize,
+    file: &'a str,
+    line: usize,
+    message: &'a str,
+}
+
+fn related_list<S: serde::Serializer>(related: &&[Related], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(related.iter().map(|r| RelatedLabel {
+        column: r.location.column,
+        file: &r.location.file,
+        line: r.location.line,
+        message: &r.message,
+    }))
+}
+
+/// Where a finding ends: its start when only that is known.
+fn end(d: &Diagnostic) -> (usize, usize) {
+    if d.end_line == 0 {
+        (d.location.line, d.location.column)
+    } else {
+        (d.end_line, d.end_column)
+    }
 }
 
 fn summary<'a>(diags: impl Iterator<Item = &'a Diagnostic>, files: usize) -> Value {
@@ -44,11 +112,7 @@ fn summary<'a>(diags: impl Iterator<Item = &'a Diagnostic>, files: usize) -> Val
 }
 
 fn one(d: &Diagnostic) -> Value {
-    let (end_line, end_column) = if d.end_line == 0 {
-        (d.location.line, d.location.column)
-    } else {
-        (d.end_line, d.end_column)
-    };
+    let (end_line, end_column) = end(d);
     json!({
         "code": d.code,
         "rule": d.rule,
@@ -72,6 +136,39 @@ fn one(d: &Diagnostic) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The findings printed straight out (struct fields, own formatter) are the bytes of
+        /// the value printed whole by `serde_json`.
+        #[test]
+        fn printed_findings_are_the_printed_value(
+            findings in proptest::collection::vec((
+                "[a-z\"\\\n\t\u{1}é ]{0,6}",
+                proptest::option::of("[a-z\"\n]{0,4}"),
+                0usize..3000,
+                0usize..90,
+                0usize..3,
+                proptest::collection::vec(("[a-z/.\"]{0,5}", 0usize..20, "[a-z\n]{0,3}"), 0..3),
+            ), 0..4),
+            files in 0usize..5,
+        ) {
+            let diags: Vec<Diagnostic> = findings
+                .into_iter()
+                .map(|(message, help, line, column, end, related)| {
+                    let mut d = Diagnostic::new("RB101", "port-drift", Severity::Info, "a\"b.md", line, column, message)
+                        .with_end(line * end, column + end);
+                    d.help = help;
+                    for (file, line, message) in related {
+                        d = d.with_related(&file, line, line, message);
+                    }
+                    d
+                })
+                .collect();
+            let refs: Vec<&Diagnostic> = diags.iter().collect();
+            let whole = serde_json::to_string_pretty(&render(&diags, files)).unwrap() + "\n";
+            proptest::prop_assert_eq!(render_pretty(&refs, files), whole);
+        }
+    }
 
     #[test]
     fn shape() {

@@ -3,30 +3,31 @@
 //! the whole document runs on one. The result is the same bytes.
 
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::Value;
+use std::io;
 
 /// `frame` pretty-printed, with a final newline, and with `items` (each pretty-printed by
 /// `print`) in its list `key`, which must be empty in `frame` and sit at `depth` (how many
-/// objects and arrays hold it: 1 for a top-level key).
+/// objects and arrays hold it: 1 for a top-level key). `print` appends one item to a buffer,
+/// given the depth of the list's items (see [`write_indented`]).
 pub fn with_list<T: Sync>(
     frame: &Value,
     key: &str,
     depth: usize,
     items: &[T],
-    print: impl Fn(&T) -> String + Sync,
+    print: impl Fn(&T, usize, &mut Vec<u8>) + Sync,
 ) -> String {
     let frame = pretty(frame);
     if items.is_empty() {
         return frame + "\n";
     }
     let indent = "  ".repeat(depth + 1);
-    let newline = format!("\n{indent}");
-    let texts: Vec<String> = items
+    let texts: Vec<Vec<u8>> = items
         .par_iter()
         .map(|one| {
-            // Strings in JSON have their newlines escaped, so every line break is layout.
-            let mut text = indent.clone();
-            text.push_str(&print(one).replace('\n', &newline));
+            let mut text = indent.clone().into_bytes();
+            print(one, depth + 1, &mut text);
             text
         })
         .collect();
@@ -34,25 +35,127 @@ pub fn with_list<T: Sync>(
     let empty = format!("\"{key}\": []");
     let at = frame.find(&empty).expect("the frame holds the empty list");
     let size = frame.len() + texts.iter().map(|t| t.len() + 2).sum::<usize>() + 2 * indent.len();
-    let mut out = String::with_capacity(size);
-    out.push_str(&frame[..at]);
-    out.push_str(&empty[..empty.len() - 1]);
-    out.push('\n');
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(&frame.as_bytes()[..at]);
+    out.extend_from_slice(&empty.as_bytes()[..empty.len() - 1]);
+    out.push(b'\n');
     for (n, text) in texts.iter().enumerate() {
         if n > 0 {
-            out.push_str(",\n");
+            out.extend_from_slice(b",\n");
         }
-        out.push_str(text);
+        out.extend_from_slice(text);
     }
-    out.push('\n');
-    out.push_str(&"  ".repeat(depth));
-    out.push(']');
-    out.push_str(&frame[at + empty.len()..]);
-    out.push('\n');
-    out
+    out.push(b'\n');
+    out.extend_from_slice("  ".repeat(depth).as_bytes());
+    out.push(b']');
+    out.extend_from_slice(&frame.as_bytes()[at + empty.len()..]);
+    out.push(b'\n');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// `serde_json`'s pretty printing.
 pub fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).expect("a JSON value always prints")
+}
+
+/// Appends `value` pretty-printed to `out` as it reads inside a document that holds it
+/// `depth` levels deep: every line after the first indented by `depth` more steps. Written
+/// straight out, instead of printed to a string and re-indented with `replace`, which copied
+/// every item twice.
+pub fn write_indented(value: &impl Serialize, depth: usize, out: &mut Vec<u8>) {
+    let formatter = Indented {
+        depth,
+        has_value: false,
+    };
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+        .expect("writing to memory does not fail");
+}
+
+/// `serde_json`'s `PrettyFormatter` (two spaces a level), starting `depth` levels deep: it
+/// has no way to start anywhere but the left margin. Its layout is copied call for call
+/// (a test compares the two).
+struct Indented {
+    /// Levels of the line being written.
+    depth: usize,
+    /// Whether the innermost array or object written has a value (else it closes on the
+    /// same line it opened on: `[]`, `{}`).
+    has_value: bool,
+}
+
+impl Indented {
+    fn open<W: ?Sized + io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+
+    fn indent<W: ?Sized + io::Write>(&self, writer: &mut W) -> io::Result<()> {
+        for _ in 0..self.depth {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.next(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.next(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }

@@ -5,7 +5,7 @@
 //! the file, the trimmed text of the flagged line and its occurrence number, not the line
 //! number.
 
-use super::pretty::pretty;
+use super::pretty::write_indented;
 use super::{Diagnostic, Severity};
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -53,7 +53,7 @@ pub fn render(
 pub fn render_pretty(rules: &[RuleDescriptor], version: &str, results: &[Value]) -> String {
     let frame = log(rules, version, Vec::new());
     // `runs[0].results`: inside the log and the run.
-    super::pretty::with_list(&frame, "results", 3, results, pretty)
+    super::pretty::with_list(&frame, "results", 3, results, write_indented)
 }
 
 /// The log around the results: schema, version and the one run with its driver.
