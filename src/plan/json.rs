@@ -762,8 +762,13 @@ impl Pretty {
 }
 
 /// Appends `n` in decimal, as serde_json (and `Display`) write it, without the formatting
-/// machinery.
+/// machinery. The digits are copied at once: pushed one `char` at a time, each paid for a
+/// capacity check and a UTF-8 length test (this writes every posting of the search index).
 pub(crate) fn push_number(out: &mut String, n: u64) {
+    if n < 10 {
+        out.push(char::from(b'0' + n as u8));
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut n = n;
@@ -775,9 +780,8 @@ pub(crate) fn push_number(out: &mut String, n: u64) {
             break;
         }
     }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Appends `text` as a JSON string, as serde_json writes it: `"` and `\\` escaped, the
@@ -905,6 +909,17 @@ mod tests {
             let mut out = String::new();
             push_number(&mut out, n);
             proptest::prop_assert_eq!(out, n.to_string());
+        }
+
+        /// Short numbers too (the index writes mostly those), after other text.
+        #[test]
+        fn short_numbers_match_display(
+            n in proptest::prop_oneof![0u64..200, 0u64..100_000],
+            before in "[a-z,]{0,3}",
+        ) {
+            let mut out = before.clone();
+            push_number(&mut out, n);
+            proptest::prop_assert_eq!(out, format!("{before}{n}"));
         }
 
         /// Any Markdown gives the plan serde_json would write.
