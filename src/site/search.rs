@@ -77,7 +77,8 @@ const FLAG_COMMAND: u32 = 8;
 
 /// One entry as it is built: `[page, anchor, heading, text, kind]`; kind is one letter:
 /// `s`ection, `c`ommand, chec`k`, `m`anual, s`n`ippet, se`v`erity.
-type Item = (usize, String, String, String, char);
+/// The texts borrow from the runbook where they are kept whole (most are).
+type Item<'r> = (usize, &'r str, Cow<'r, str>, Cow<'r, str>, char);
 
 /// The whole index, before it is written. Entries are kept as the JSON they are written as,
 /// less their page number (which moves when indexes are appended): one string per runbook
@@ -196,9 +197,9 @@ impl SearchIndex {
             }
             items.push((
                 page,
-                section.slug.clone(),
-                section.title.clone(),
-                String::new(),
+                &section.slug,
+                Cow::Borrowed(&section.title),
+                Cow::Borrowed(""),
                 's',
             ));
         }
@@ -209,7 +210,7 @@ impl SearchIndex {
                 .map(|s| s.title.as_str());
             // The heading is only worth storing when it says more than the section does.
             let heading = if Some(step.title.as_str()) == section_title {
-                String::new()
+                Cow::Borrowed("")
             } else {
                 cut(&step.title)
             };
@@ -219,23 +220,26 @@ impl SearchIndex {
                 StepKind::Manual { text, .. } => (cut(text), 'm'),
                 StepKind::Snippet { text, .. } => (cut(text.lines().next().unwrap_or("")), 'n'),
                 StepKind::Severity(table) => (
-                    cut(&table
-                        .levels
-                        .iter()
-                        .map(|l| {
-                            let mut s = l.name.clone();
-                            if let Some(label) = &l.label {
-                                s.push(' ');
-                                s.push_str(label);
-                            }
-                            if let Some(t) = &l.response_time {
-                                s.push_str(": ");
-                                s.push_str(t);
-                            }
-                            s
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")),
+                    Cow::Owned(
+                        cut(&table
+                            .levels
+                            .iter()
+                            .map(|l| {
+                                let mut s = l.name.clone();
+                                if let Some(label) = &l.label {
+                                    s.push(' ');
+                                    s.push_str(label);
+                                }
+                                if let Some(t) = &l.response_time {
+                                    s.push_str(": ");
+                                    s.push_str(t);
+                                }
+                                s
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "))
+                        .into_owned(),
+                    ),
                     'v',
                 ),
                 StepKind::ExpectedOutput { .. } => continue,
@@ -243,11 +247,11 @@ impl SearchIndex {
             // Checklist and procedure titles are usually the start of their own text.
             let stem = heading.trim_end_matches('…');
             let heading = if text.starts_with(stem) {
-                String::new()
+                Cow::Borrowed("")
             } else {
                 heading
             };
-            items.push((page, step.id.clone(), heading, text, kind));
+            items.push((page, &step.id, heading, text, kind));
         }
         let first = self.items.len();
         // Postings gathered per term: entries are visited in order, so each list is in entry
@@ -798,15 +802,16 @@ fn partition(
     }
 }
 
-fn cut(text: &str) -> String {
+/// `text` trimmed, cut after `MAX_TEXT` characters (with `…`); borrowed when not cut.
+fn cut(text: &str) -> Cow<'_, str> {
     let text = text.trim();
     // No more bytes than the limit means no more characters: nothing to count.
     if text.len() <= MAX_TEXT {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     match text.char_indices().nth(MAX_TEXT) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_owned(),
+        Some((i, _)) => Cow::Owned(format!("{}…", &text[..i])),
+        None => Cow::Borrowed(text),
     }
 }
 
