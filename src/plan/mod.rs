@@ -245,10 +245,8 @@ fn is_context(text: &str, argv: &[String]) -> bool {
             "cd" | "pushd" => words.len() <= 2,
             "export" => words[1..]
                 .iter()
-                .all(|w| params::assigned_names(&[(*w).to_owned()]).len() == 1 || is_plain(w)),
-            _ => words
-                .iter()
-                .all(|w| params::assigned_names(&[(*w).to_owned()]).len() == 1),
+                .all(|w| assigns_one_name(w) || is_plain(w)),
+            _ => words.iter().all(|w| assigns_one_name(w)),
         };
         ok &= fine;
     };
@@ -269,6 +267,12 @@ fn is_context(text: &str, argv: &[String]) -> bool {
     ok
 }
 
+/// `word` alone assigns exactly one name (`X=1`). `may_assign` first: most words are not
+/// assignments, and `assigned_names` needs the word as an owned `String`.
+fn assigns_one_name(word: &str) -> bool {
+    may_assign(word) && params::assigned_names(&[word.to_owned()]).len() == 1
+}
+
 fn is_plain(word: &str) -> bool {
     word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
@@ -280,6 +284,13 @@ mod tests {
         fn may_assign_misses_no_assignment(word in "(for|export|read|[a-z_=;|&$()` -]){0,8}") {
             let found = !super::params::assigned_names(std::slice::from_ref(&word)).is_empty();
             proptest::prop_assert!(!found || super::may_assign(&word), "{word}");
+        }
+
+        /// The filtered test says what `assigned_names` alone said.
+        #[test]
+        fn assigns_one_name_is_one_assigned_name(word in "(for;|for|export|read|[a-z_=;|&$()` -]){0,8}") {
+            let one = super::params::assigned_names(std::slice::from_ref(&word)).len() == 1;
+            proptest::prop_assert_eq!(super::assigns_one_name(&word), one, "{}", word);
         }
     }
 

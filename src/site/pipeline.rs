@@ -486,12 +486,14 @@ pub fn render_pages(
         std::fs::create_dir_all(dir).map_err(|e| SiteError::io(dir, e))?;
     }
     let plan_config = &loaded.config().config.plan;
+    // One numbering of terms for every runbook's index, so they join by number.
+    let vocabulary = std::sync::Arc::new(super::search::Vocabulary::default());
     let render = hr(|runbook, source, parsed| {
         let Some(page) = plan.pages.get(&runbook.path) else {
             return Ok(None);
         };
         let summary = PageSummary::new(runbook, page, today);
-        let mut search = SearchIndex::default();
+        let mut search = SearchIndex::with_vocabulary(vocabulary.clone());
         search.add(runbook, page);
         let mut output = PageOutput {
             severity: severity_definitions(runbook, page),
@@ -537,17 +539,12 @@ pub fn render_pages(
             .map_runbooks(start..total.min(start + CHUNK), render)?
             .into_iter()
             .collect::<Result<Vec<_>, _>>()?;
-        // The chunk's search parts are joined on all cores, so the serial hand-off below
-        // appends one index per chunk instead of one per runbook.
-        let search = outputs
-            .par_iter_mut()
-            .flatten()
-            .map(|output| std::mem::take(&mut output.search))
-            .reduce(SearchIndex::default, |mut a, b| {
-                a.append(b);
-                a
-            });
-        consume_search(search);
+        // Handed on one by one, in book order: appending one runbook's part looks up its
+        // few hundred terms once, where joining the parts on all cores first looked up
+        // every term again at every level of the reduction.
+        for output in outputs.iter_mut().flatten() {
+            consume_search(std::mem::take(&mut output.search));
+        }
         outputs.into_iter().flatten().for_each(&mut consume);
     }
     Ok(())

@@ -34,6 +34,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::{Arc, RwLock};
 
 /// How an index is split into files (see `SearchIndex::layout`).
 struct Layout<'a> {
@@ -42,7 +43,7 @@ struct Layout<'a> {
     /// Entries per document shard.
     per: usize,
     /// Every term with its postings, in order; term shards refer to them by position.
-    entries: Vec<(&'a str, &'a [u32])>,
+    entries: Vec<(Arc<str>, &'a [u32])>,
     /// Document shards, then term shards.
     shards: Vec<Shard>,
     /// The key (term prefix) of each term shard, in order.
@@ -76,7 +77,8 @@ const FLAG_COMMAND: u32 = 8;
 
 /// One entry as it is built: `[page, anchor, heading, text, kind]`; kind is one letter:
 /// `s`ection, `c`ommand, chec`k`, `m`anual, s`n`ippet, se`v`erity.
-type Item = (usize, String, String, String, char);
+/// The texts borrow from the runbook where they are kept whole (most are).
+type Item<'r> = (usize, &'r str, Cow<'r, str>, Cow<'r, str>, char);
 
 /// The whole index, before it is written. Entries are kept as the JSON they are written as,
 /// less their page number (which moves when indexes are appended): one string per runbook
@@ -91,8 +93,60 @@ pub struct SearchIndex {
     docs: Vec<(usize, String)>,
     /// Per entry: its page and where its JSON ends in its segment of `docs`.
     items: Vec<(u32, u32)>,
-    /// Term → postings with absolute entry numbers (`item << 4 | flags`), sorted by term.
-    terms: Vec<(String, Vec<u32>)>,
+    /// Term → postings with absolute entry numbers (`item << 4 | flags`).
+    terms: Terms,
+}
+
+/// Numbers for terms, shared by the indexes of the runbooks of one build (each built on its
+/// own core): joining two indexes then adds postings to the list of each term number, where
+/// merging lists sorted by term compared and moved every term of both, at every level of
+/// the reduction, and looking terms up by text hashed them all again.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    /// Term → its number (numbers count up from 0).
+    numbers: RwLock<foldhash::HashMap<Arc<str>, u32>>,
+}
+
+impl Vocabulary {
+    /// The numbers of `terms`, giving new ones to terms not seen before.
+    fn numbers_of(&self, terms: &[&str]) -> Vec<u32> {
+        let mut found: Vec<Option<u32>> = {
+            let numbers = self.numbers.read().unwrap_or_else(|e| e.into_inner());
+            terms.iter().map(|t| numbers.get(*t).copied()).collect()
+        };
+        if found.iter().any(Option::is_none) {
+            let mut numbers = self.numbers.write().unwrap_or_else(|e| e.into_inner());
+            for (term, number) in terms.iter().zip(&mut found) {
+                if number.is_none() {
+                    let next = numbers.len() as u32;
+                    *number = Some(*numbers.entry(Arc::from(*term)).or_insert(next));
+                }
+            }
+        }
+        found.into_iter().map(|n| n.unwrap_or_default()).collect()
+    }
+
+    /// Every term, by number.
+    fn terms(&self) -> Vec<Arc<str>> {
+        let numbers = self.numbers.read().unwrap_or_else(|e| e.into_inner());
+        let mut terms: Vec<Arc<str>> = vec![Arc::from(""); numbers.len()];
+        for (term, &n) in numbers.iter() {
+            terms[n as usize] = term.clone();
+        }
+        terms
+    }
+}
+
+/// Terms with their postings, by number in a `Vocabulary`.
+#[derive(Debug, Default)]
+struct Terms {
+    vocabulary: Arc<Vocabulary>,
+    /// (term number, its postings `item << 4 | flags` in entry order), a number at most
+    /// once, in no particular order.
+    lists: Vec<(u32, Vec<u32>)>,
+    /// Term number → its position in `lists` (`u32::MAX`: none), built once the index
+    /// joins a second one.
+    position: Vec<u32>,
 }
 
 /// What `SearchIndex::write` wrote.
@@ -114,6 +168,18 @@ pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl SearchIndex {
+    /// An empty index whose terms are numbered in `vocabulary`: indexes that share one are
+    /// appended without looking their terms up.
+    pub fn with_vocabulary(vocabulary: Arc<Vocabulary>) -> Self {
+        Self {
+            terms: Terms {
+                vocabulary,
+                ..Terms::default()
+            },
+            ..Self::default()
+        }
+    }
+
     /// Adds one runbook published at `href`.
     pub fn add(&mut self, runbook: &Runbook, href: &str) {
         let page = self.pages.len();
@@ -131,9 +197,9 @@ impl SearchIndex {
             }
             items.push((
                 page,
-                section.slug.clone(),
-                section.title.clone(),
-                String::new(),
+                &section.slug,
+                Cow::Borrowed(&section.title),
+                Cow::Borrowed(""),
                 's',
             ));
         }
@@ -144,7 +210,7 @@ impl SearchIndex {
                 .map(|s| s.title.as_str());
             // The heading is only worth storing when it says more than the section does.
             let heading = if Some(step.title.as_str()) == section_title {
-                String::new()
+                Cow::Borrowed("")
             } else {
                 cut(&step.title)
             };
@@ -154,23 +220,26 @@ impl SearchIndex {
                 StepKind::Manual { text, .. } => (cut(text), 'm'),
                 StepKind::Snippet { text, .. } => (cut(text.lines().next().unwrap_or("")), 'n'),
                 StepKind::Severity(table) => (
-                    cut(&table
-                        .levels
-                        .iter()
-                        .map(|l| {
-                            let mut s = l.name.clone();
-                            if let Some(label) = &l.label {
-                                s.push(' ');
-                                s.push_str(label);
-                            }
-                            if let Some(t) = &l.response_time {
-                                s.push_str(": ");
-                                s.push_str(t);
-                            }
-                            s
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")),
+                    Cow::Owned(
+                        cut(&table
+                            .levels
+                            .iter()
+                            .map(|l| {
+                                let mut s = l.name.clone();
+                                if let Some(label) = &l.label {
+                                    s.push(' ');
+                                    s.push_str(label);
+                                }
+                                if let Some(t) = &l.response_time {
+                                    s.push_str(": ");
+                                    s.push_str(t);
+                                }
+                                s
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "))
+                        .into_owned(),
+                    ),
                     'v',
                 ),
                 StepKind::ExpectedOutput { .. } => continue,
@@ -178,24 +247,21 @@ impl SearchIndex {
             // Checklist and procedure titles are usually the start of their own text.
             let stem = heading.trim_end_matches('…');
             let heading = if text.starts_with(stem) {
-                String::new()
+                Cow::Borrowed("")
             } else {
                 heading
             };
-            items.push((page, step.id.clone(), heading, text, kind));
+            items.push((page, &step.id, heading, text, kind));
         }
-        let title: Vec<String> = terms(&runbook.title).collect();
         let first = self.items.len();
         // Postings gathered per term: entries are visited in order, so each list is in entry
-        // order, and a term met again in the same entry only adds its flags. Then the few
-        // hundred distinct terms are sorted.
+        // order, and a term met again in the same entry only adds its flags.
         // Term → its list in `postings`. The title's terms count for every entry of the
         // page, so their lists are looked up once, not once per entry.
         let mut slots: foldhash::HashMap<Cow<'_, str>, usize> = Default::default();
         let mut postings: Vec<Vec<u32>> = Vec::new();
-        let title_slots: Vec<usize> = title
-            .iter()
-            .map(|term| slot(&mut slots, &mut postings, Cow::Borrowed(term.as_str())))
+        let title_slots: Vec<usize> = terms_cow(&runbook.title)
+            .map(|term| slot(&mut slots, &mut postings, term))
             .collect();
         for (n, item) in items.iter().enumerate() {
             let id = first + n;
@@ -218,13 +284,18 @@ impl SearchIndex {
             }
         }
         // A title term of a runbook without entries has no postings, and no place here.
-        let mut own: Vec<(String, Vec<u32>)> = slots
-            .into_iter()
-            .map(|(term, s)| (term.into_owned(), std::mem::take(&mut postings[s])))
+        let (own, lists): (Vec<&str>, Vec<Vec<u32>>) = slots
+            .iter()
+            .map(|(term, &s)| (term.as_ref(), std::mem::take(&mut postings[s])))
             .filter(|(_, p)| !p.is_empty())
-            .collect();
-        own.sort_unstable_by(|a, b| term_order(&a.0, &b.0));
-        self.terms = merge_terms(std::mem::take(&mut self.terms), own, 0);
+            .unzip();
+        let numbers = self.terms.vocabulary.numbers_of(&own);
+        let own = Terms {
+            vocabulary: self.terms.vocabulary.clone(),
+            lists: numbers.into_iter().zip(lists).collect(),
+            position: Vec::new(),
+        };
+        self.terms.append(own, 0);
         let mut docs = String::new();
         for (page, anchor, heading, text, kind) in &items {
             // What serde_json writes for the tuple, less its `[`.
@@ -261,7 +332,7 @@ impl SearchIndex {
                 .into_iter()
                 .map(|(page, end)| (page + page_offset, end)),
         );
-        self.terms = merge_terms(std::mem::take(&mut self.terms), other.terms, item_offset);
+        self.terms.append(other.terms, item_offset);
     }
 
     /// Entries `range`, each as its page and its JSON after the page number.
@@ -362,11 +433,7 @@ impl SearchIndex {
             .map(|(n, start)| Shard::Docs(n, start..(start + per).min(self.items.len())))
             .collect();
         // Term shards, partitioned on sizes alone.
-        let entries: Vec<(&str, &[u32])> = self
-            .terms
-            .iter()
-            .map(|(term, postings)| (term.as_str(), postings.as_slice()))
-            .collect();
+        let entries = self.terms.sorted();
         let sizes: Vec<usize> = entries.iter().map(|(t, p)| postings_len(t, p)).collect();
         let mut terms: Vec<(String, Vec<usize>)> = Vec::new();
         let all: Vec<usize> = (0..entries.len()).collect();
@@ -405,7 +472,7 @@ impl SearchIndex {
             Shard::Terms(n, members) => {
                 let size: usize = members
                     .iter()
-                    .map(|&m| postings_len(layout.entries[m].0, layout.entries[m].1))
+                    .map(|&m| postings_len(&layout.entries[m].0, layout.entries[m].1))
                     .sum();
                 let mut text = String::with_capacity(size + 48);
                 let _ = write!(text, "RUNBOOK_SEARCH_SHARD(\"t\",{n},{{");
@@ -413,7 +480,7 @@ impl SearchIndex {
                     if i > 0 {
                         text.push(',');
                     }
-                    postings_json(&mut text, layout.entries[m].0, layout.entries[m].1);
+                    postings_json(&mut text, &layout.entries[m].0, layout.entries[m].1);
                 }
                 text.push_str("});\n");
                 (format!("{SHARD_DIR}/t{n}.js"), text)
@@ -595,72 +662,98 @@ fn item_json_len(page: u32, tail: &str) -> usize {
     "[,".len() + page.checked_ilog10().unwrap_or(0) as usize + 1 + tail.len()
 }
 
-/// `a` and `b` (each sorted by term) as one sorted list; `b`'s entry numbers are moved up
-/// by `offset` (it comes after `a`'s entries), and a term in both keeps `a`'s postings
-/// first. Postings past `MAX_ITEMS` are dropped.
-fn merge_terms(
-    a: Vec<(String, Vec<u32>)>,
-    b: Vec<(String, Vec<u32>)>,
-    offset: usize,
-) -> Vec<(String, Vec<u32>)> {
-    // In place: merging runs for every runbook of the book.
-    let shift = |mut postings: Vec<u32>| -> Vec<u32> {
-        if offset == 0 {
-            return postings;
+impl Terms {
+    /// Adds `other`'s postings after this one's, its entry numbers moved up by `offset` (its
+    /// entries come after this one's). Postings past `MAX_ITEMS` are dropped.
+    fn append(&mut self, other: Terms, offset: usize) {
+        if self.lists.is_empty() {
+            // The usual first join: nothing to look up.
+            self.vocabulary = other.vocabulary;
+            self.position.clear();
+            self.lists = other
+                .lists
+                .into_iter()
+                .map(|(n, postings)| (n, shift_postings(postings, offset)))
+                .collect();
+            return;
         }
-        // Postings are in entry order: when the last one stays under the limit, all do.
-        if postings
-            .last()
-            .is_some_and(|p| (p >> 4) as usize + offset >= MAX_ITEMS)
-        {
-            postings.retain(|p| (p >> 4) as usize + offset < MAX_ITEMS);
+        let renumbered = (!Arc::ptr_eq(&self.vocabulary, &other.vocabulary)).then(|| {
+            let terms = other.vocabulary.terms();
+            let mine: Vec<&str> = other
+                .lists
+                .iter()
+                .map(|(n, _)| &*terms[*n as usize])
+                .collect();
+            self.vocabulary.numbers_of(&mine)
+        });
+        if self.position.is_empty() {
+            self.index_positions();
         }
-        for p in &mut postings {
-            *p += (offset as u32) << 4;
-        }
-        postings
-    };
-    if a.is_empty() {
-        return b
-            .into_iter()
-            .map(|(t, p)| (t, shift(p)))
-            .filter(|(_, p)| !p.is_empty())
-            .collect();
-    }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let mut a = a.into_iter().peekable();
-    let mut b = b.into_iter().peekable();
-    loop {
-        let order = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => term_order(&x.0, &y.0),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => break,
-        };
-        match order {
-            std::cmp::Ordering::Less => out.extend(a.next()),
-            std::cmp::Ordering::Greater => {
-                let (term, postings) = b.next().expect("peeked");
-                let postings = shift(postings);
-                if !postings.is_empty() {
-                    out.push((term, postings));
+        for (i, (n, postings)) in other.lists.into_iter().enumerate() {
+            let n = renumbered.as_ref().map_or(n, |r| r[i]) as usize;
+            let postings = shift_postings(postings, offset);
+            if n >= self.position.len() {
+                self.position.resize(n + 1, u32::MAX);
+            }
+            match self.position[n] {
+                u32::MAX => {
+                    self.position[n] = self.lists.len() as u32;
+                    self.lists.push((n as u32, postings));
                 }
-            }
-            std::cmp::Ordering::Equal => {
-                let (term, mut postings) = a.next().expect("peeked");
-                postings.extend(shift(b.next().expect("peeked").1));
-                out.push((term, postings));
+                at => self.lists[at as usize].1.extend(postings),
             }
         }
     }
-    out
+
+    /// Fills `position` from `lists`.
+    fn index_positions(&mut self) {
+        for (at, (n, _)) in self.lists.iter().enumerate() {
+            let n = *n as usize;
+            if n >= self.position.len() {
+                self.position.resize(n + 1, u32::MAX);
+            }
+            self.position[n] = at as u32;
+        }
+    }
+
+    /// Every term that has postings, with them, sorted by term.
+    fn sorted(&self) -> Vec<(Arc<str>, &[u32])> {
+        let terms = self.vocabulary.terms();
+        let mut sorted: Vec<(Arc<str>, &[u32])> = self
+            .lists
+            .iter()
+            .filter(|(_, postings)| !postings.is_empty())
+            .map(|(n, postings)| (terms[*n as usize].clone(), postings.as_slice()))
+            .collect();
+        sorted.sort_unstable_by(|a, b| term_order(&a.0, &b.0));
+        sorted
+    }
+}
+
+/// `postings` with their entry numbers moved up by `offset`, less those that would pass
+/// `MAX_ITEMS`.
+fn shift_postings(mut postings: Vec<u32>, offset: usize) -> Vec<u32> {
+    if offset == 0 {
+        return postings;
+    }
+    // Postings are in entry order: when the last one stays under the limit, all do.
+    if postings
+        .last()
+        .is_some_and(|p| (p >> 4) as usize + offset >= MAX_ITEMS)
+    {
+        postings.retain(|p| (p >> 4) as usize + offset < MAX_ITEMS);
+    }
+    for p in &mut postings {
+        *p += (offset as u32) << 4;
+    }
+    postings
 }
 
 /// Splits the terms `members` (all starting with `prefix`) into shards of at most `limit`
 /// bytes where possible: the largest groups by next character get shards of their own
 /// (recursively) until what is left fits under `prefix`.
 fn partition(
-    entries: &[(&str, &[u32])],
+    entries: &[(Arc<str>, &[u32])],
     sizes: &[usize],
     members: &[usize],
     prefix: String,
@@ -709,15 +802,16 @@ fn partition(
     }
 }
 
-fn cut(text: &str) -> String {
+/// `text` trimmed, cut after `MAX_TEXT` characters (with `…`); borrowed when not cut.
+fn cut(text: &str) -> Cow<'_, str> {
     let text = text.trim();
     // No more bytes than the limit means no more characters: nothing to count.
     if text.len() <= MAX_TEXT {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     match text.char_indices().nth(MAX_TEXT) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_owned(),
+        Some((i, _)) => Cow::Owned(format!("{}…", &text[..i])),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -752,6 +846,50 @@ mod tests {
         #[test]
         fn term_order_is_byte_order(a in "[a-c0é]{0,6}|.{0,10}", b in "[a-c0é]{0,6}|.{0,10}") {
             proptest::prop_assert_eq!(term_order(&a, &b), a.cmp(&b));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Runbook indexes appended one after the other, numbering their terms in one shared
+        /// vocabulary or each in its own, make the same files as one index they were all
+        /// added to.
+        #[test]
+        fn appended_indexes_write_what_one_index_does(
+            runbooks in proptest::collection::vec(
+                proptest::collection::vec(
+                    "(# |## |- \\[ \\] |1\\. |`)?(Restart|restart|db|DB|ab|été|x)( [a-c0-9]{1,3})*",
+                    0..6,
+                ),
+                1..6,
+            ),
+        ) {
+            let files: Vec<(String, String)> = runbooks
+                .iter()
+                .enumerate()
+                .map(|(n, lines)| (format!("r{n}.md"), lines.join("\n\n")))
+                .collect();
+            let refs: Vec<(&str, &str)> =
+                files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let whole = index(&refs);
+            let vocabulary = Arc::new(Vocabulary::default());
+            let mut shared = SearchIndex::default();
+            let mut separate = SearchIndex::default();
+            for (path, text) in &refs {
+                let runbook = crate::parse::parse_runbook(&SourceFile::new(*path, *text));
+                let href = path.replace(".md", ".html");
+                let mut one = SearchIndex::with_vocabulary(vocabulary.clone());
+                one.add(&runbook, &href);
+                shared.append(one);
+                let mut one = SearchIndex::default();
+                one.add(&runbook, &href);
+                separate.append(one);
+            }
+            for size in [64, 512, usize::MAX] {
+                let expected = whole.files(size);
+                proptest::prop_assert_eq!(&shared.files(size), &expected);
+                proptest::prop_assert_eq!(&separate.files(size), &expected);
+            }
         }
     }
 
@@ -833,7 +971,9 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(keys, sorted, "keys in order: shard n is keys[n]");
         // Every term is in exactly the shard with the longest key that is a prefix of it.
-        for (term, _) in &index.terms {
+        let sorted = index.terms.sorted();
+        for (term, _) in &sorted {
+            let term: &str = term;
             let best = keys
                 .iter()
                 .enumerate()
@@ -867,11 +1007,8 @@ mod tests {
                     .unwrap()
                     .keys()
                     .map(|t| {
-                        let at = index
-                            .terms
-                            .binary_search_by(|e| e.0.as_str().cmp(t))
-                            .unwrap();
-                        postings_len(t, &index.terms[at].1)
+                        let at = sorted.binary_search_by(|e| (*e.0).cmp(t.as_str())).unwrap();
+                        postings_len(t, sorted[at].1)
                     })
                     .sum();
                 assert_eq!(
