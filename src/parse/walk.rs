@@ -165,24 +165,25 @@ impl<'f> Walker<'f> {
         self.run_on(markdown_parser(text).into_offset_iter())
     }
 
-    pub fn run_keeping_events(mut self) -> (Runbook, super::Events<'f>) {
+    pub fn run_keeping_events(self) -> (Runbook, super::Events<'f>) {
         let text: &'f str = self.file.text.as_str();
         // About one event per 18 bytes of Markdown: sized up front instead of doubling
         // (and copying) a vector of events several times per file.
         let mut events: super::Events<'f> = Vec::with_capacity(text.len() / 16 + 16);
         events.extend(markdown_parser(text).into_offset_iter());
         // The walker reads the kept events where they are: cloning each cost 2% of a build.
-        self.file_problems();
-        for (event, range) in &events {
-            self.event(event, range.clone());
-        }
-        (self.finish(), events)
+        let runbook = self.run_on(events.iter().map(|(event, range)| (event, range.clone())));
+        (runbook, events)
     }
 
-    fn run_on(mut self, events: impl Iterator<Item = super::Parsed<'f>>) -> Runbook {
+    /// Walks `events`, owned (lint, inspect) or borrowed from the ones kept for the pages.
+    fn run_on<E: std::borrow::Borrow<Event<'f>>>(
+        mut self,
+        events: impl Iterator<Item = (E, Range<usize>)>,
+    ) -> Runbook {
         self.file_problems();
         for (event, range) in events {
-            self.event(&event, range);
+            self.event(event.borrow(), range);
         }
         self.finish()
     }
