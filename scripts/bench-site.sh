@@ -42,7 +42,9 @@ for n in "${sizes[@]}"; do
     /usr/bin/time -v -o "$bench/mdbook-$n.txt" "$mdbook" build "$mb" >/dev/null 2>&1 || true
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$bench/mdbook-$n.txt")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$bench/mdbook-$n.txt")
-    idx=$(find "$mb/book" -name 'searchindex.js' -printf '%s' 2>/dev/null || echo 0)
+    # mdBook 0.5 names it searchindex-<hash>.js.
+    idx=$(find "$mb/book" -maxdepth 1 -name 'searchindex*.js' -printf '%s\n' 2>/dev/null | head -1)
+    idx=${idx:-0}
     echo "mdbook build   n=$n  wall=$wall  peak=${rss} MB  searchindex.js=$((idx / 1024)) KiB"
   fi
 done
