@@ -1,5 +1,6 @@
 //! Metadata: YAML/TOML front matter, `**Key:** value` lines, and dates in the forms runbooks use.
 
+use super::lines::lines_inclusive;
 use crate::diag::{Diagnostic, Severity, codes};
 use crate::model::{FrontMatterFormat, MetaEntry, MetaOrigin, Metadata};
 use crate::source::{SourceFile, Span};
@@ -165,7 +166,7 @@ pub fn scan_lines(
 ) {
     let text = &file.text[start..end];
     let mut offset = start;
-    for line in text.split_inclusive('\n') {
+    for line in lines_inclusive(text) {
         // Cheap tests first: this runs on every line of every paragraph.
         let entry = if !line.contains(':') {
             None
@@ -454,7 +455,7 @@ fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
 /// parser's copy of the body, whose line endings may differ), up to the closing fence.
 fn key_span(file: &SourceFile, body_start: usize, key: &str) -> Span {
     let mut offset = body_start;
-    for line in file.text[body_start.min(file.text.len())..].split_inclusive('\n') {
+    for line in lines_inclusive(&file.text[body_start.min(file.text.len())..]) {
         let t = line.trim_start();
         if t.starts_with("---") || t.starts_with("+++") {
             break;

@@ -4,6 +4,7 @@
 
 mod argv;
 pub mod classify;
+mod lines;
 mod meta;
 pub mod percent;
 pub mod severity;

@@ -3,6 +3,7 @@
 
 use super::argv::argv_of;
 use super::classify::classify;
+use super::lines::split_lines;
 use super::markdown_parser;
 use super::meta::{date_problems, fill_known, parse_front_matter, scan_lines};
 use super::severity::{RawTable, recognise};
@@ -711,8 +712,7 @@ impl<'f> Walker<'f> {
         let (content, line_offsets) = self.fence_lines(&code, fence_line);
         let section = self.current_section();
         if is_shell_lang(&lang) {
-            let lines: Vec<FenceLine<'_>> = content
-                .split('\n')
+            let lines: Vec<FenceLine<'_>> = split_lines(&content)
                 .zip(line_offsets.iter())
                 .map(|(text, &offset)| FenceLine {
                     text: text.strip_suffix('\r').unwrap_or(text),
@@ -824,7 +824,7 @@ impl<'f> Walker<'f> {
         let mut offsets = Vec::new();
         let mut line_start = 0;
         let mut cursor = 0;
-        for (n, line) in content.split('\n').enumerate() {
+        for (n, line) in split_lines(&content).enumerate() {
             while cursor + 1 < starts.len() && starts[cursor + 1].0 <= line_start {
                 cursor += 1;
             }
@@ -1119,11 +1119,29 @@ fn step_id(hash: u64) -> String {
 /// The words of `text`, split at any (Unicode) whitespace. ASCII text without a vertical tab
 /// (the one ASCII space `split_ascii_whitespace` does not split at) takes the faster byte
 /// splitter, with the same result.
-fn words(text: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+fn words(text: &str) -> Words<'_> {
     if text.is_ascii() && !text.contains('\x0b') {
-        Box::new(text.split_ascii_whitespace())
+        Words::Ascii(text.split_ascii_whitespace())
     } else {
-        Box::new(text.split_whitespace())
+        Words::Unicode(text.split_whitespace())
+    }
+}
+
+/// The splitter [`words`] chose; an enum rather than a boxed iterator, which cost an
+/// allocation per title.
+enum Words<'t> {
+    Ascii(std::str::SplitAsciiWhitespace<'t>),
+    Unicode(std::str::SplitWhitespace<'t>),
+}
+
+impl<'t> Iterator for Words<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        match self {
+            Words::Ascii(words) => words.next(),
+            Words::Unicode(words) => words.next(),
+        }
     }
 }
 
