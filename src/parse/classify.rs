@@ -87,7 +87,8 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
 fn simple_commands(head: &str) -> Vec<Simple<'_>> {
     let mut out = Vec::new();
     let mut current = Simple {
-        words: Vec::new(),
+        // Room for the words of most commands: growing from four copied them twice.
+        words: Vec::with_capacity(12),
         writes_file: false,
     };
     let mut pending_redirect: Option<Cow<'_, str>> = None;
