@@ -94,7 +94,12 @@ impl Scan {
     /// plan asks this of every command, and most have no placeholder to place, where the
     /// contexts (a 24-byte `Ctx` written for every byte) cost most of the scan.
     pub fn is_complete(text: &str) -> bool {
-        Self::scan_text(text, false).complete
+        // Only these bytes open a frame that must close (a comment closes itself), so a
+        // text without any is complete: one pass that does not stop early (it vectorises).
+        let opens = text.bytes().fold(false, |seen, b| {
+            seen | matches!(b, b'\'' | b'"' | b'`' | b'$' | b'(' | b'[' | b'<')
+        });
+        !opens || Self::scan_text(text, false).complete
     }
 
     /// Scans `text`; with `record_contexts` false, `ctx` stays empty (every write to it is
@@ -631,13 +636,18 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
 
-        /// Scanning without contexts finds the same completeness as the full scan.
+        /// Scanning without contexts finds the same completeness as the full scan, also for
+        /// texts with only one or two of the bytes that open a frame (the fast path's edge).
         #[test]
-        fn completeness_without_contexts_agrees(text in r#"(?s).{0,60}|[<>P$`'"\\(){}\n#\[\];&|a -]{0,60}|(cat <<-?'?EOF'? *\n[a-z$<P>\n]{0,20}(EOF)?\n?){1,2}"#) {
+        fn completeness_without_contexts_agrees(text in r#"(?s).{0,60}|[<>P$`'"\\(){}\n#\[\];&|a -]{0,60}|[a-z ;&|#\n]{0,20}[<$`'"\\(){}\[\]]{0,2}[a-z <\[(\n]{0,20}|[a-z ]{0,10}(\$[{('(]|<<|\[\[ |[`'"(])[a-z ]{0,10}|(cat <<-?'?EOF'? *\n[a-z<P>\n]{0,20}(EOF)?\n?){1,2}"#) {
             proptest::prop_assert_eq!(Scan::is_complete(&text), Scan::new(&text).complete);
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
         /// Any text scans and substitutes without panicking.
         #[test]
