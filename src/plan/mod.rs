@@ -60,23 +60,7 @@ pub fn analyze<'a>(runbook: &'a Runbook, config: &PlanConfig) -> Analysis<'a> {
         .enumerate()
         .map(|(index, step)| match &step.kind {
             StepKind::Command(cmd) => {
-                let scan = (!cmd.argv.is_empty()).then(|| subst::Scan::new(&cmd.text));
-                let code = if let Some(scan) = scan.as_ref().filter(|s| s.complete) {
-                    subst::substitute_scanned(
-                        &cmd.text,
-                        scan,
-                        &params.per_step[index].replacements,
-                    )
-                    .map_err(|u| {
-                        format!(
-                            "its placeholder {} sits inside {}, where a value cannot be inserted safely",
-                            u.placeholder, u.place
-                        )
-                    })
-                } else {
-                    Err("its quotes, brackets or heredoc do not close, so it cannot run as written"
-                        .to_owned())
-                };
+                let code = command_code(&cmd.text, &cmd.argv, &params.per_step[index].replacements);
                 StepPlan {
                     step,
                     confirm: confirm.contains(&cmd.risk),
@@ -106,6 +90,39 @@ pub fn analyze<'a>(runbook: &'a Runbook, config: &PlanConfig) -> Analysis<'a> {
         confirm,
         timeout: config.timeout.clone(),
     }
+}
+
+/// The code to run for a command whose text is `text`, with its placeholders replaced by
+/// references to `replacements`' variables, or why it cannot run unattended.
+fn command_code(
+    text: &str,
+    argv: &[String],
+    replacements: &[(String, String)],
+) -> Result<String, String> {
+    const INCOMPLETE: &str =
+        "its quotes, brackets or heredoc do not close, so it cannot run as written";
+    if argv.is_empty() {
+        return Err(INCOMPLETE.to_owned());
+    }
+    if replacements.is_empty() {
+        // Nothing to place: only whether the text is complete matters, not where each
+        // byte sits (what the full scan records).
+        return if subst::Scan::is_complete(text) {
+            Ok(text.to_owned())
+        } else {
+            Err(INCOMPLETE.to_owned())
+        };
+    }
+    let scan = subst::Scan::new(text);
+    if !scan.complete {
+        return Err(INCOMPLETE.to_owned());
+    }
+    subst::substitute_scanned(text, &scan, replacements).map_err(|u| {
+        format!(
+            "its placeholder {} sits inside {}, where a value cannot be inserted safely",
+            u.placeholder, u.place
+        )
+    })
 }
 
 /// Checks the `[plan]` settings; the message names the bad key and value.

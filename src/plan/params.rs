@@ -425,7 +425,7 @@ fn merge_substitutions(argv: &[String]) -> Vec<std::borrow::Cow<'_, str>> {
         } else {
             out.push(std::borrow::Cow::Borrowed(word));
         }
-        if open || word.contains("$(") || word.contains('`') {
+        if open || opens_substitution(word) {
             depth += word.matches('(').count() as i64 - word.matches(')').count() as i64;
             depth = depth.max(0);
             if word.matches('`').count() % 2 == 1 {
@@ -434,6 +434,13 @@ fn merge_substitutions(argv: &[String]) -> Vec<std::borrow::Cow<'_, str>> {
         }
     }
     out
+}
+
+/// `word.contains("$(") || word.contains('`')`, on bytes: a `&str` pattern sets up a
+/// two-way searcher for each of the many short words of every command.
+fn opens_substitution(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    bytes.contains(&b'`') || bytes.windows(2).any(|pair| pair == b"$(")
 }
 
 fn assignment_name(word: &str) -> Option<String> {
@@ -472,6 +479,17 @@ fn example_for(runbook: &Runbook, placeholder: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte test answers what the two `contains` it replaces answer.
+        #[test]
+        fn opens_substitution_is_contains(word in r#"(?s).{0,12}|[$(`a)]{0,8}|[a-z=]{0,6}\$\(?[a-z]{0,4}"#) {
+            proptest::prop_assert_eq!(
+                opens_substitution(&word),
+                word.contains("$(") || word.contains('`')
+            );
+        }
+    }
 
     #[test]
     fn names_of_placeholders() {
