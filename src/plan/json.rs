@@ -511,10 +511,7 @@ pub fn render_analysis(analysis: &Analysis<'_>) -> String {
             w.key("response_time");
             w.opt_str(l.response_time.as_deref());
             w.key("response_secs");
-            match l.response_secs {
-                Some(secs) => w.num(secs),
-                None => w.out.push_str("null"),
-            }
+            w.opt_num(l.response_secs);
             w.key("description");
             w.opt_str(l.description.as_deref());
             w.key("action");
@@ -637,10 +634,7 @@ fn write_step(w: &mut Pretty, analysis: &Analysis<'_>, index: usize, sp: &super:
             w.key("text");
             w.str(text);
             w.key("ordinal");
-            match ordinal {
-                Some(n) => w.num(*n),
-                None => w.out.push_str("null"),
-            }
+            w.opt_num(*ordinal);
             w.key("depth");
             w.num(*depth as u64);
         }
@@ -729,6 +723,13 @@ impl Pretty {
 
     fn bool(&mut self, value: bool) {
         self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    fn opt_num(&mut self, n: Option<u64>) {
+        match n {
+            Some(n) => self.num(n),
+            None => self.out.push_str("null"),
+        }
     }
 
     fn opt_str(&mut self, text: Option<&str>) {
