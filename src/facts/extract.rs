@@ -161,9 +161,7 @@ fn url_matches(word: &str) -> Vec<UrlMatch<'_>> {
 /// greedy with nothing to give back but the user part, so there is no other way to match.
 fn ascii_url_at(word: &str, sep: usize, from: usize) -> Option<(UrlMatch<'_>, usize)> {
     let bytes = word.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    // `\s` in ASCII: `u8::is_ascii_whitespace` leaves out the vertical tab.
-    let is_space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    use crate::parse::regex_ascii::{is_space, is_word};
     let is_host = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
     let start = bytes[..sep]
         .iter()

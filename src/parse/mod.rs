@@ -7,6 +7,7 @@ pub mod classify;
 mod lines;
 mod meta;
 pub mod percent;
+pub(crate) mod regex_ascii;
 pub mod severity;
 pub mod shell;
 pub mod shell_lex;

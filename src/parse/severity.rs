@@ -1,5 +1,6 @@
 //! Recognises severity tables ("P1 - Critical | 15 minutes") and turns rows into levels.
 
+use super::regex_ascii::{is_space, is_word};
 use crate::model::{SeverityLevel, SeverityTable};
 use crate::source::Span;
 use regex::Regex;
@@ -216,11 +217,7 @@ fn find_duration(text: &str) -> Option<(&str, u8)> {
             .position(|b| !b.is_ascii_digit())
             .map_or(bytes.len(), |k| i + k)
     };
-    let is_word = |i: usize| {
-        bytes
-            .get(i)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    };
+    let is_word_at = |i: usize| bytes.get(i).copied().is_some_and(is_word);
     for start in 0..bytes.len() {
         if !bytes[start].is_ascii_digit() {
             continue;
@@ -229,16 +226,12 @@ fn find_duration(text: &str) -> Option<(&str, u8)> {
         if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) {
             end = digits_from(end + 1);
         }
-        let unit_start = end
-            + bytes[end..]
-                .iter()
-                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
-                .count();
+        let unit_start = end + bytes[end..].iter().take_while(|&&b| is_space(b)).count();
         let rest = &bytes[unit_start..];
         let unit = UNITS.iter().find(|u| {
             rest.len() >= u.len()
                 && rest[..u.len()].eq_ignore_ascii_case(u.as_bytes())
-                && !is_word(unit_start + u.len())
+                && !is_word_at(unit_start + u.len())
         });
         if let Some(unit) = unit {
             return Some((&text[start..end], unit.as_bytes()[0]));
