@@ -717,17 +717,24 @@ const READ_ONLY_PROGRAMS: &[&str] = &[
 
 /// The words of the remote command of `ssh [options] host command...`.
 fn ssh_remote_command<'w, 'c>(args: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
-    let takes = value_options("ssh");
+    after_options_and_operand(args, value_options("ssh"))
+}
+
+/// The words after `args`' leading options (one in `takes_value` also takes the word after
+/// it) and the one operand that follows them: ssh's host, exec's container.
+fn after_options_and_operand<'w, 'c>(
+    args: &'w [Cow<'c, str>],
+    takes_value: &[&str],
+) -> &'w [Cow<'c, str>] {
     let mut i = 0;
-    while i < args.len() {
-        let a: &str = &args[i];
-        if a.starts_with('-') {
-            i += if takes.contains(&a) { 2 } else { 1 };
-            continue;
-        }
-        return &args[(i + 1).min(args.len())..];
+    while let Some(option) = args.get(i).filter(|a| a.starts_with('-')) {
+        i += if takes_value.contains(&option.as_ref()) {
+            2
+        } else {
+            1
+        };
     }
-    &[]
+    &args[(i + 1).min(args.len())..]
 }
 
 fn kubectl_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
@@ -828,19 +835,10 @@ fn exec_command<'w, 'c>(args: &'w [Cow<'c, str>], verb: &str) -> &'w [Cow<'c, st
         "--detach-keys",
         "--index",
     ];
-    let Some(at) = args.iter().position(|a| *a == verb) else {
-        return &args[..0];
-    };
-    let mut i = at + 1;
-    while let Some(option) = args.get(i).filter(|a| a.starts_with('-')) {
-        i += if TAKES_VALUE.contains(&option.as_ref()) {
-            2
-        } else {
-            1
-        };
+    match args.iter().position(|a| *a == verb) {
+        Some(at) => after_options_and_operand(&args[at + 1..], TAKES_VALUE),
+        None => &args[..0],
     }
-    // Skip the container.
-    &args[(i + 1).min(args.len())..]
 }
 
 fn is_interactive(program: &str, words: &[Cow<'_, str>]) -> bool {
