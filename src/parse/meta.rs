@@ -102,13 +102,14 @@ fn may_be_date(t: &str) -> bool {
     ];
     let bytes = t.as_bytes();
     let count = |sep: u8| bytes.iter().filter(|&&b| b == sep).count();
-    count(b'-') >= 2
+    let dashes = count(b'-');
+    dashes >= 2
         || count(b'/') >= 2
         || count(b'.') >= 2
         || bytes
             .windows(3)
             .any(|w| MONTHS.iter().any(|m| w.eq_ignore_ascii_case(m.as_slice())))
-        || (count(b'-') == 1
+        || (dashes == 1
             && t.chars()
                 .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c.is_whitespace()))
 }
