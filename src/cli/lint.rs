@@ -4,7 +4,7 @@
 //! error.
 
 use super::{exit, output};
-use crate::diag::{Diagnostic, Severity, github, human, json, sarif};
+use crate::diag::{Diagnostic, Severity, github, human, json, pretty::Printed, sarif};
 use crate::lint::{self, LintReport, registry};
 use crate::source::SourceFile;
 use crate::{LoadedBook, ReadBook};
@@ -106,7 +106,7 @@ pub fn run(args: LintArgs) -> u8 {
     }
     let text = match args.format {
         LintFormat::Human => {
-            human_output(books.iter().map(|b| (b.book.sources.as_slice(), &b.report)))
+            human_output(books.iter().map(|b| (b.book.sources.as_slice(), &b.report))).into()
         }
         LintFormat::Json => {
             let all: Vec<&Diagnostic> = books.iter().flat_map(|b| &b.report.diagnostics).collect();
@@ -116,10 +116,11 @@ pub fn run(args: LintArgs) -> u8 {
         LintFormat::Github => books
             .iter()
             .map(|b| github::render(&b.report.diagnostics, &b.prefix))
-            .collect(),
+            .collect::<String>()
+            .into(),
         LintFormat::Sarif => sarif_output(&books),
     };
-    if let Err(err) = output::stdout(&text) {
+    if let Err(err) = output::stdout_printed(&text) {
         output::error_line(&format!("cannot write output: {err}"));
         return exit::ERROR;
     }
@@ -317,7 +318,7 @@ fn human_output<'a>(books: impl IntoIterator<Item = (&'a [SourceFile], &'a LintR
     out
 }
 
-fn sarif_output(books: &[Linted]) -> String {
+fn sarif_output(books: &[Linted]) -> Printed {
     let rules: Vec<sarif::RuleDescriptor> = registry::RULES
         .iter()
         .map(|r| sarif::RuleDescriptor {

@@ -2,14 +2,25 @@
 //! rendering of diagnostics.
 
 use crate::LoadedBook;
-use crate::diag::{Diagnostic, render::render_text};
+use crate::diag::{Diagnostic, pretty::Printed, render::render_text};
 use crate::source::SourceFile;
 use std::io::{self, Write};
 
 /// Writes `text` to stdout. A closed pipe (`runbook inspect | head`) is not an error.
 pub fn stdout(text: &str) -> io::Result<()> {
+    write_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes a document printed in pieces to stdout, like [`stdout`].
+pub fn stdout_printed(text: &Printed) -> io::Result<()> {
+    write_stdout(|out| text.write_to(out))
+}
+
+fn write_stdout(
+    write: impl FnOnce(&mut io::StdoutLock<'static>) -> io::Result<()>,
+) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }

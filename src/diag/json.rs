@@ -2,7 +2,7 @@
 //! (`help` is `null` when there is none), so consumers need no optional-field handling.
 //! Columns are 1-based; `end_column` is exclusive. File paths are relative to the book root.
 
-use super::pretty::write_indented;
+use super::pretty::{Printed, write_indented};
 use super::{Diagnostic, Related, Severity};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -19,7 +19,7 @@ pub fn render(diags: &[Diagnostic], files: usize) -> Value {
 /// The text of `render`, pretty-printed, with a final newline. A large book has tens of
 /// thousands of findings, so each is printed on its own, on all cores, and indented to its
 /// depth in the frame: the same bytes as pretty-printing the whole value at once.
-pub fn render_pretty(diags: &[&Diagnostic], files: usize) -> String {
+pub fn render_pretty(diags: &[&Diagnostic], files: usize) -> Printed {
     let frame = json!({
         "diagnostics": [],
         "summary": summary(diags.iter().copied(), files),
@@ -166,7 +166,7 @@ mod tests {
                 .collect();
             let refs: Vec<&Diagnostic> = diags.iter().collect();
             let whole = serde_json::to_string_pretty(&render(&diags, files)).unwrap() + "\n";
-            proptest::prop_assert_eq!(render_pretty(&refs, files), whole);
+            proptest::prop_assert_eq!(render_pretty(&refs, files).into_string(), whole);
         }
     }
 
@@ -197,6 +197,20 @@ mod tests {
         assert_eq!(v["summary"]["files"], 2);
     }
 
+    /// Lists longer than a piece are printed in several pieces; their joins must not show.
+    #[test]
+    fn a_list_of_many_pieces_is_the_pretty_value() {
+        let diags: Vec<Diagnostic> = (0..600)
+            .map(|n| {
+                Diagnostic::new("RB101", "port-drift", Severity::Error, "a.md", n, 1, "m")
+                    .with_related("b.md", n, 2, "here")
+            })
+            .collect();
+        let refs: Vec<&Diagnostic> = diags.iter().collect();
+        let whole = serde_json::to_string_pretty(&render(&diags, 7)).unwrap() + "\n";
+        assert_eq!(render_pretty(&refs, 7).into_string(), whole);
+    }
+
     #[test]
     fn pretty_text_is_the_pretty_value() {
         let a = Diagnostic::new("RB101", "port-drift", Severity::Error, "a.md", 3, 5, "m\nn")
@@ -214,7 +228,7 @@ mod tests {
         for diags in [vec![], vec![a.clone()], vec![a, b]] {
             let refs: Vec<&Diagnostic> = diags.iter().collect();
             let whole = serde_json::to_string_pretty(&render(&diags, 7)).unwrap() + "\n";
-            assert_eq!(render_pretty(&refs, 7), whole);
+            assert_eq!(render_pretty(&refs, 7).into_string(), whole);
         }
     }
 }

@@ -7,6 +7,34 @@ use serde::Serialize;
 use serde_json::Value;
 use std::io;
 
+/// A document printed in pieces, in order. A long list is printed on all cores a stretch
+/// of items at a time, and the stretches are written out one after another: joining them
+/// first copied megabytes into a buffer as large as the document, on one core.
+#[derive(Debug, Default)]
+pub struct Printed(Vec<Vec<u8>>);
+
+impl Printed {
+    /// Writes every piece to `out`, in order.
+    pub fn write_to(&self, out: &mut impl io::Write) -> io::Result<()> {
+        self.0.iter().try_for_each(|piece| out.write_all(piece))
+    }
+
+    /// The whole text.
+    pub fn into_string(self) -> String {
+        String::from_utf8(self.0.concat()).expect("pieces are whole UTF-8 texts")
+    }
+}
+
+impl From<String> for Printed {
+    fn from(text: String) -> Self {
+        Printed(vec![text.into_bytes()])
+    }
+}
+
+/// Items printed per piece: enough that a piece is one allocation among few, small enough
+/// that the cores share a list of a few thousand items evenly.
+const ITEMS_PER_PIECE: usize = 256;
+
 /// `frame` pretty-printed, with a final newline, and with `items` (each pretty-printed by
 /// `print`) in its list `key`, which must be empty in `frame` and sit at `depth` (how many
 /// objects and arrays hold it: 1 for a top-level key). `print` appends one item to a buffer,
@@ -17,40 +45,43 @@ pub fn with_list<T: Sync>(
     depth: usize,
     items: &[T],
     print: impl Fn(&T, usize, &mut Vec<u8>) + Sync,
-) -> String {
+) -> Printed {
     let frame = pretty(frame);
     if items.is_empty() {
-        return frame + "\n";
+        return Printed::from(frame + "\n");
     }
     let indent = "  ".repeat(depth + 1);
-    let texts: Vec<Vec<u8>> = items
-        .par_iter()
-        .map(|one| {
-            let mut text = indent.clone().into_bytes();
-            print(one, depth + 1, &mut text);
-            text
-        })
-        .collect();
     // Keys are strings, so `"key": []` unescaped can only be the empty list itself.
     let empty = format!("\"{key}\": []");
     let at = frame.find(&empty).expect("the frame holds the empty list");
-    let size = frame.len() + texts.iter().map(|t| t.len() + 2).sum::<usize>() + 2 * indent.len();
-    let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(&frame.as_bytes()[..at]);
-    out.extend_from_slice(&empty.as_bytes()[..empty.len() - 1]);
-    out.push(b'\n');
-    for (n, text) in texts.iter().enumerate() {
-        if n > 0 {
-            out.extend_from_slice(b",\n");
-        }
-        out.extend_from_slice(text);
-    }
-    out.push(b'\n');
-    out.extend_from_slice("  ".repeat(depth).as_bytes());
-    out.push(b']');
-    out.extend_from_slice(&frame.as_bytes()[at + empty.len()..]);
-    out.push(b'\n');
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    let mut head = Vec::with_capacity(at + empty.len());
+    head.extend_from_slice(&frame.as_bytes()[..at]);
+    head.extend_from_slice(&empty.as_bytes()[..empty.len() - 1]);
+    head.push(b'\n');
+    let mut pieces = vec![head];
+    pieces.par_extend(
+        items
+            .par_chunks(ITEMS_PER_PIECE)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let mut text = Vec::new();
+                for (i, one) in chunk.iter().enumerate() {
+                    if n > 0 || i > 0 {
+                        text.extend_from_slice(b",\n");
+                    }
+                    text.extend_from_slice(indent.as_bytes());
+                    print(one, depth + 1, &mut text);
+                }
+                text
+            }),
+    );
+    let mut tail = b"\n".to_vec();
+    tail.extend_from_slice("  ".repeat(depth).as_bytes());
+    tail.push(b']');
+    tail.extend_from_slice(&frame.as_bytes()[at + empty.len()..]);
+    tail.push(b'\n');
+    pieces.push(tail);
+    Printed(pieces)
 }
 
 /// `serde_json`'s pretty printing.

@@ -5,7 +5,7 @@
 //! the file, the trimmed text of the flagged line and its occurrence number, not the line
 //! number.
 
-use super::pretty::write_indented;
+use super::pretty::{Printed, write_indented};
 use super::{Diagnostic, Severity};
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -50,7 +50,7 @@ pub fn render(
 /// `results` from one or more calls of [`results`]. A large book has tens of thousands of
 /// results, so each is printed on its own, on all cores, and indented to its depth: the same
 /// bytes as pretty-printing the whole log at once.
-pub fn render_pretty(rules: &[RuleDescriptor], version: &str, results: &[Value]) -> String {
+pub fn render_pretty(rules: &[RuleDescriptor], version: &str, results: &[Value]) -> Printed {
     let frame = log(rules, version, Vec::new());
     // `runs[0].results`: inside the log and the run.
     super::pretty::with_list(&frame, "results", 3, results, write_indented)
@@ -247,7 +247,7 @@ mod tests {
             let whole = render(&diags, &rules, "docs/", "0", &text);
             let whole = serde_json::to_string_pretty(&whole).unwrap() + "\n";
             let parts = results(&diags, &rules, "docs/", &text);
-            assert_eq!(render_pretty(&rules, "0", &parts), whole);
+            assert_eq!(render_pretty(&rules, "0", &parts).into_string(), whole);
         }
     }
 }
