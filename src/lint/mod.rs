@@ -152,12 +152,6 @@ impl Sink {
     pub fn push(&mut self, diag: Diagnostic) {
         self.diagnostics.push(diag);
     }
-
-    /// Moves everything `other` holds to the end of this sink.
-    pub fn append(&mut self, mut other: Sink) {
-        self.diagnostics.append(&mut other.diagnostics);
-        self.redactions.append(&mut other.redactions);
-    }
 }
 
 /// The outcome of linting one book.
@@ -316,44 +310,47 @@ fn lint_book<'r>(
             _ => None,
         })
         .collect();
-    let mut sink = gathered.sink;
-    for one in sinks {
-        sink.append(one);
-    }
+    let mut all_sinks = gathered.sinks;
+    all_sinks.extend(sinks);
     Ok(report(
         &cx,
         &settings,
         gathered.problems,
-        sink,
+        all_sinks,
         &gathered.suppressions,
     ))
 }
 
-/// The report: loader problems and findings at their `[lint]` levels, less what is ignored
-/// or suppressed inline, sorted and without duplicates.
+/// The report: loader problems and the findings of `sinks` (in that order) at their `[lint]`
+/// levels, less what is ignored or suppressed inline, sorted and without duplicates.
 fn report(
     cx: &Context<'_>,
     settings: &Settings,
     problems: Vec<Diagnostic>,
-    sink: Sink,
+    sinks: Vec<Sink>,
     suppressions: &[suppress::Suppressions],
 ) -> LintReport {
-    // Sized for everything up front: growing a list of tens of thousands of findings
-    // copied it again and again on the main thread while the other cores waited.
-    let mut diagnostics: Vec<Diagnostic> =
-        Vec::with_capacity(problems.len() + sink.diagnostics.len());
+    // Sized for everything up front, and filled once from every sink: growing a list of
+    // tens of thousands of findings, or joining the sinks first, copied it again on the
+    // main thread, into fresh memory, while the other cores waited.
+    let findings: usize = sinks.iter().map(|s| s.diagnostics.len()).sum();
+    let mut diagnostics: Vec<Diagnostic> = Vec::with_capacity(problems.len() + findings);
     diagnostics.extend(
         problems
             .into_iter()
             .filter(|d| !settings.is_ignored(&d.location.file)),
     );
-    for mut diag in sink.diagnostics {
-        let rule = registry::find(diag.code).expect("registered");
-        let Some(level) = settings.level(rule) else {
-            continue;
-        };
-        diag.severity = level;
-        diagnostics.push(diag);
+    let mut redactions = Vec::with_capacity(sinks.iter().map(|s| s.redactions.len()).sum());
+    for sink in sinks {
+        for mut diag in sink.diagnostics {
+            let rule = registry::find(diag.code).expect("registered");
+            let Some(level) = settings.level(rule) else {
+                continue;
+            };
+            diag.severity = level;
+            diagnostics.push(diag);
+        }
+        redactions.extend(sink.redactions);
     }
     diagnostics.retain(|d| {
         let Some(idx) = cx.position(&d.location.file) else {
@@ -386,14 +383,14 @@ fn report(
             .entry(source.path.clone())
             .or_insert((idx, Vec::new()));
     }
-    for (file, range) in &sink.redactions {
+    for (file, range) in &redactions {
         if let Some((_, ranges)) = by_file.get_mut(file) {
             ranges.push(range.clone());
         }
     }
     LintReport {
         diagnostics,
-        redactions: sink.redactions,
+        redactions,
         files: cx.include.iter().filter(|i| **i).count(),
         by_file,
     }

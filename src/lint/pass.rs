@@ -56,8 +56,9 @@ impl Pass {
 pub struct Gathered {
     /// The loader's problems: the book's own, then each runbook's.
     pub problems: Vec<Diagnostic>,
-    /// Findings of the per-runbook rules.
-    pub sink: Sink,
+    /// Findings of the per-runbook rules, one sink per runbook in book order (the report
+    /// moves them once, into its own list).
+    pub sinks: Vec<Sink>,
     /// The facts index of the book.
     pub facts: Facts,
     /// Per runbook: anchors and links to anchors.
@@ -75,23 +76,20 @@ impl Gathered {
             book_problems.len() + passes.iter().map(|p| p.problems.len()).sum::<usize>(),
         );
         problems.extend_from_slice(book_problems);
-        let mut sink = Sink {
-            diagnostics: Vec::with_capacity(passes.iter().map(|p| p.sink.diagnostics.len()).sum()),
-            redactions: Vec::with_capacity(passes.iter().map(|p| p.sink.redactions.len()).sum()),
-        };
+        let mut sinks = Vec::with_capacity(passes.len());
         let mut facts = Vec::with_capacity(passes.len());
         let mut anchors = Vec::with_capacity(passes.len());
         let mut suppressions = Vec::with_capacity(passes.len());
         for pass in passes {
             problems.extend(pass.problems);
-            sink.append(pass.sink);
+            sinks.push(pass.sink);
             facts.push(pass.facts);
             anchors.push(pass.anchors);
             suppressions.push(pass.suppressions);
         }
         Self {
             problems,
-            sink,
+            sinks,
             facts: facts::merge(facts),
             anchors,
             suppressions,
