@@ -164,9 +164,13 @@ pub struct LintReport {
     /// Number of runbooks linted.
     pub files: usize,
     /// Per file: its index in the sources and its redactions in order, so that `line_text`
-    /// for tens of thousands of findings does not search both lists each time.
-    by_file: HashMap<String, (usize, Vec<Range<usize>>)>,
+    /// for tens of thousands of findings does not search both lists each time. Made by the
+    /// first `line_text`: only frames need it, and JSON or GitHub output never asks.
+    by_file: std::sync::OnceLock<FileIndex>,
 }
+
+/// Per file path: its index in the sources and its redactions in order.
+type FileIndex = HashMap<String, (usize, Vec<Range<usize>>)>;
 
 impl LintReport {
     /// The text of `line` in `file` with secrets masked, for frames. `sources` are those of
@@ -174,6 +178,7 @@ impl LintReport {
     pub fn line_text(&self, sources: &[SourceFile], file: &str, line: usize) -> Option<String> {
         let indexed = self
             .by_file
+            .get_or_init(|| by_file(sources, &self.redactions))
             .get(file)
             .filter(|(idx, _)| sources.get(*idx).is_some_and(|s| s.path == file));
         let (source, ranges): (_, Box<dyn Iterator<Item = &Range<usize>>>) = match indexed {
@@ -377,23 +382,28 @@ fn report(
             ))
     });
     diagnostics.dedup();
-    let mut by_file: HashMap<String, (usize, Vec<Range<usize>>)> = HashMap::new();
-    for (idx, source) in cx.sources.iter().enumerate() {
-        by_file
-            .entry(source.path.clone())
-            .or_insert((idx, Vec::new()));
-    }
-    for (file, range) in &redactions {
-        if let Some((_, ranges)) = by_file.get_mut(file) {
-            ranges.push(range.clone());
-        }
-    }
     LintReport {
         diagnostics,
         redactions,
         files: cx.include.iter().filter(|i| **i).count(),
-        by_file,
+        by_file: std::sync::OnceLock::new(),
     }
+}
+
+/// Per file of `sources` (the first of a repeated path): its index and its `redactions`.
+fn by_file(sources: &[SourceFile], redactions: &[(String, Range<usize>)]) -> FileIndex {
+    let mut by_file = FileIndex::new();
+    for (idx, source) in sources.iter().enumerate() {
+        by_file
+            .entry(source.path.clone())
+            .or_insert((idx, Vec::new()));
+    }
+    for (file, range) in redactions {
+        if let Some((_, ranges)) = by_file.get_mut(file) {
+            ranges.push(range.clone());
+        }
+    }
+    by_file
 }
 
 /// Today's date from the system clock (UTC).
