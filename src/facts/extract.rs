@@ -1122,31 +1122,19 @@ pub fn is_name(text: &str) -> bool {
 }
 
 /// Strong service names: named as a deployment, service, label, compose service or URL host.
-pub fn known_services<'a>(raws: impl IntoIterator<Item = &'a Raw>) -> BTreeSet<String> {
-    let mut known = BTreeSet::new();
-    for raw in raws {
-        match &raw.kind {
-            RawKind::Kube { names, .. } => {
-                known.extend(
-                    names
-                        .iter()
-                        .filter(|(_, strong)| *strong)
-                        .map(|(n, _)| n.clone()),
-                );
-            }
-            RawKind::Port { host, .. } if !host.contains('.') => {
-                known.insert(host.clone());
-            }
-            RawKind::HostNamespace { service, .. } => {
-                known.insert(service.clone());
-            }
-            RawKind::ComposeService { name } => {
-                known.insert(name.clone());
-            }
-            _ => {}
-        }
-    }
-    known
+/// In statement order, repeats kept: the book's set is made once from every runbook's.
+pub fn known_names(raws: &[Raw]) -> impl Iterator<Item = &str> {
+    raws.iter().flat_map(|raw| {
+        let (strong, one): (&[(String, bool)], Option<&String>) = match &raw.kind {
+            RawKind::Kube { names, .. } => (names, None),
+            RawKind::Port { host, .. } if !host.contains('.') => (&[], Some(host)),
+            RawKind::HostNamespace { service, .. } => (&[], Some(service)),
+            RawKind::ComposeService { name } => (&[], Some(name)),
+            _ => (&[], None),
+        };
+        let strong = strong.iter().filter(|(_, strong)| *strong).map(|(n, _)| n);
+        strong.chain(one).map(String::as_str)
+    })
 }
 
 /// The known service a pod (or replica set, or HPA) name belongs to: the name itself, or a
@@ -1155,18 +1143,14 @@ pub fn resolve_pod(name: &str, known: &BTreeSet<String>) -> Option<String> {
     if known.contains(name) {
         return Some(name.to_owned());
     }
-    known
-        .iter()
-        .filter(|s| {
-            name.strip_prefix(s.as_str())
-                .and_then(|rest| rest.strip_prefix('-'))
-                .is_some_and(|rest| {
-                    let parts: Vec<&str> = rest.split('-').collect();
-                    parts.len() <= 2 && parts.iter().all(|p| pod_suffix(p))
-                })
-        })
-        .max_by_key(|s| s.len())
-        .cloned()
+    // The suffixes are one or two parts, so the service ends at one of the name's last two
+    // dashes: two lookups, where trying every known name was quadratic in the size of the
+    // book (a third of the time of merging the facts of 10,000 runbooks). The later dash
+    // first: the longest known name wins.
+    name.rmatch_indices('-').take(2).find_map(|(cut, _)| {
+        let (service, suffixes) = (&name[..cut], &name[cut + 1..]);
+        (known.contains(service) && suffixes.split('-').all(pod_suffix)).then(|| service.to_owned())
+    })
 }
 
 /// Generated suffix: the pod-name alphabet (no vowels), all digits, or an `x` placeholder.
@@ -1354,6 +1338,35 @@ mod tests {
 
     fn known(names: &[&str]) -> BTreeSet<String> {
         names.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// `resolve_pod` as it was written first: every known name tried as a prefix.
+    fn resolve_pod_oracle(name: &str, known: &BTreeSet<String>) -> Option<String> {
+        if known.contains(name) {
+            return Some(name.to_owned());
+        }
+        known
+            .iter()
+            .filter(|s| {
+                name.strip_prefix(s.as_str())
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|rest| {
+                        let parts: Vec<&str> = rest.split('-').collect();
+                        parts.len() <= 2 && parts.iter().all(|p| pod_suffix(p))
+                    })
+            })
+            .max_by_key(|s| s.len())
+            .cloned()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn resolve_pod_is_the_longest_known_prefix(
+            names in proptest::collection::btree_set("[ab]{0,3}(-[ab0x]{0,2}){0,3}", 0..6),
+            name in "[ab]{0,3}(-[ab0x]{0,2}){0,4}(-(xxxxx|bcd2f|0|12)){0,3}",
+        ) {
+            proptest::prop_assert_eq!(resolve_pod(&name, &names), resolve_pod_oracle(&name, &names));
+        }
     }
 
     #[test]

@@ -179,13 +179,15 @@ pub fn of_runbook(idx: usize, runbook: &Runbook, source: &SourceFile) -> Runbook
 /// statements keep that order, so majorities and "stated here" labels do not depend on
 /// thread timing.
 pub fn merge(per_runbook: Vec<RunbookFacts>) -> Facts {
-    let known = per_runbook
+    // Every name once, sorted on all cores, then copied into the set at once: merging a set
+    // per runbook compared and copied each name again at every join.
+    let mut names: Vec<&str> = per_runbook
         .par_iter()
-        .map(|one| extract::known_services(&one.raws))
-        .reduce(BTreeSet::new, |mut all, more| {
-            all.extend(more);
-            all
-        });
+        .flat_map_iter(|one| extract::known_names(&one.raws))
+        .collect();
+    names.par_sort_unstable();
+    names.dedup();
+    let known: BTreeSet<String> = names.into_iter().map(str::to_owned).collect();
     // Every runbook's statements are placed on all cores, into one index per stretch of
     // runbooks; rayon joins neighbouring stretches left to right, so each list ends up in
     // book order, as when one loop placed them all. Statements of commands come before
