@@ -20,7 +20,7 @@
 //! folders) are not checked; a broken file is reported by `broken-link` instead.
 
 use super::super::{BookContext, Context, Sink};
-use super::broken_link::resolve;
+use super::broken_link::resolve_shown;
 use crate::facts::locate;
 use crate::model::{LinkKind, Runbook};
 use crate::source::{SourceFile, Span};
@@ -64,14 +64,14 @@ struct Sorted {
 }
 
 impl Sorted {
-    fn new(mut list: Vec<String>) -> Self {
+    fn new(mut list: Vec<&str>) -> Self {
         list.sort_unstable();
         list.dedup();
         let mut out = Sorted {
-            text: String::with_capacity(list.iter().map(String::len).sum()),
+            text: String::with_capacity(list.iter().map(|s| s.len()).sum()),
             ends: Vec::with_capacity(list.len()),
         };
-        for one in &list {
+        for one in list {
             out.text.push_str(one);
             out.ends.push(out.text.len());
         }
@@ -115,8 +115,7 @@ pub fn gather(cx: &Context<'_>, idx: usize, runbook: &Runbook, source: &SourceFi
         let target = match link.kind {
             LinkKind::Anchor => Some(idx),
             LinkKind::Relative if !link.path.is_empty() => {
-                let rel = resolve(&runbook.path, &link.path);
-                cx.position(&rel.to_string_lossy().replace('\\', "/"))
+                cx.position(&resolve_shown(&runbook.path, &link.path))
             }
             _ => None,
         };
@@ -172,16 +171,23 @@ pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
 
 /// Every anchor a runbook offers, also in lower case.
 fn offered(runbook: &Runbook, source: &SourceFile) -> Sorted {
-    let mut all: Vec<String> = runbook.sections.iter().map(|s| s.slug.clone()).collect();
-    all.extend(runbook.steps.iter().map(|s| s.id.clone()));
-    all.extend(HTML_ID.captures_iter(&source.text).map(|c| c[1].to_owned()));
+    // Borrowed from the runbook: `Sorted` copies each into its buffer once, so a string of
+    // its own for each (dozens a runbook) would only be made to be dropped.
+    let mut all: Vec<&str> = Vec::with_capacity(runbook.sections.len() + runbook.steps.len());
+    all.extend(runbook.sections.iter().map(|s| s.slug.as_str()));
+    all.extend(runbook.steps.iter().map(|s| s.id.as_str()));
+    all.extend(
+        HTML_ID
+            .captures_iter(&source.text)
+            .filter_map(|c| c.get(1).map(|m| m.as_str())),
+    );
     let lower: Vec<String> = all
         .iter()
         // Only these can differ in lower case; the rest would be dropped as duplicates.
         .filter(|s| !s.is_ascii() || s.bytes().any(|b| b.is_ascii_uppercase()))
         .map(|s| s.to_lowercase())
         .collect();
-    all.extend(lower);
+    all.extend(lower.iter().map(String::as_str));
     Sorted::new(all)
 }
 
