@@ -101,6 +101,14 @@ fn is_registry_host(host: &str) -> bool {
     host.contains(['.', ':']) || host == "localhost"
 }
 
+/// Whether `word` has a `:` and whether it has a `/`: a pass without early exit, which the
+/// compiler vectorises.
+fn colon_and_slash(word: &str) -> (bool, bool) {
+    word.bytes().fold((false, false), |(colon, slash), b| {
+        (colon | (b == b':'), slash | (b == b'/'))
+    })
+}
+
 /// `word` has a `://` (a URL); much cheaper than `contains("://")`, which builds a substring
 /// searcher for every word of every command.
 fn has_scheme_separator(word: &str) -> bool {
@@ -271,9 +279,12 @@ pub fn command(
         needle: std::mem::take(&mut scratch.needle),
     };
     for word in &words {
-        if has_scheme_separator(word) {
+        // One pass over the word says whether it may be a URL (it needs a `:`) or an image
+        // (it needs a `/`); most words are neither, and the tests of each are not run.
+        let (colon, slash) = colon_and_slash(word);
+        if colon && has_scheme_separator(word) {
             cx.urls(word);
-        } else {
+        } else if slash {
             cx.image(word);
         }
     }
@@ -483,8 +494,13 @@ fn is_known_program(word: &str) -> bool {
     )
 }
 
+/// What follows the last `/` of `word`, or all of it: `word.rsplit('/').next()`, which sets
+/// up a searcher for every command's first word (a property test checks the two agree).
 fn basename(word: &str) -> &str {
-    word.rsplit('/').next().unwrap_or(word)
+    match word.bytes().rposition(|b| b == b'/') {
+        Some(slash) => &word[slash + 1..],
+        None => word,
+    }
 }
 
 struct Cx<'a> {
@@ -1097,19 +1113,21 @@ pub fn host_key(host: &str) -> Option<(String, Option<String>)> {
         host.as_str(),
         "localhost" | "0.0.0.0" | "::1" | "host.docker.internal"
     ) || host.starts_with("127.")
+        // (Bytes: a character outside ASCII fails this test as each of its bytes does.)
         || !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
         || host.is_empty()
         || host.starts_with('-')
     {
         return None;
     }
-    let parts: Vec<&str> = host.split('.').collect();
-    if parts.len() >= 3 && parts[2] == "svc" {
-        return Some((parts[0].to_owned(), Some(parts[1].to_owned())));
+    // The first three parts, without a list of all of them.
+    let mut parts = host.split('.');
+    if let (Some(service), Some(ns), Some("svc")) = (parts.next(), parts.next(), parts.next()) {
+        return Some((service.to_owned(), Some(ns.to_owned())));
     }
-    if host.chars().all(|c| c == 'x' || c == '.') {
+    if host.bytes().all(|b| b == b'x' || b == b'.') {
         return None;
     }
     Some((host, None))
@@ -1124,20 +1142,33 @@ pub fn host_name(word: &str) -> Option<String> {
     // copy split into a list: lower-casing moves no byte and makes no letter of anything
     // else, so each says what it said of the copy, and only a host is copied (a property
     // test checks this against the tests of the copy).
+    // (Parts found by byte loops: `rsplit_once` and `split` set up a character searcher.)
     let host = word.trim_end_matches('.');
-    let (_, tld) = host.rsplit_once('.')?;
+    let tld = &host[host.bytes().rposition(|b| b == b'.')? + 1..];
     if tld.len() < 2
         || !tld.bytes().all(|b| b.is_ascii_alphabetic())
         || FILE_SUFFIXES.iter().any(|s| tld.eq_ignore_ascii_case(s))
-        || !host
-            .split('.')
-            .all(|l| is_host_label(l) && !l.eq_ignore_ascii_case("svc"))
+        || !every_label(host, |l| is_host_label(l) && !l.eq_ignore_ascii_case("svc"))
         || host.eq_ignore_ascii_case("host.docker.internal")
         || ends_with_ignore_case(host, ".localhost")
     {
         return None;
     }
     Some(host.to_ascii_lowercase())
+}
+
+/// True when `ok` holds for every part of `host` between dots (`host.split('.').all(ok)`).
+fn every_label(host: &str, ok: impl Fn(&str) -> bool) -> bool {
+    let mut start = 0;
+    for (i, b) in host.bytes().enumerate() {
+        if b == b'.' {
+            if !ok(&host[start..i]) {
+                return false;
+            }
+            start = i + 1;
+        }
+    }
+    ok(&host[start..])
 }
 
 /// One label of a host name: letters, digits, `-` and `_`, at most 63, no `-` at either end,
@@ -1351,6 +1382,16 @@ mod tests {
         }
 
         #[test]
+        fn host_key_is_the_list_of_parts(host in "(([a-zA-Z0-9_xX-]{0,3}|svc|SVC|127|localhost|é|:)\\.?){0,5}") {
+            proptest::prop_assert_eq!(super::host_key(&host), host_key_oracle(&host), "{:?}", host);
+        }
+
+        #[test]
+        fn basename_is_the_last_of_rsplit(word in "[a/é]{0,6}") {
+            proptest::prop_assert_eq!(super::basename(&word), word.rsplit('/').next().unwrap_or(&word));
+        }
+
+        #[test]
         fn names_psql_is_contains(program in "[psqlé/]{0,8}") {
             proptest::prop_assert_eq!(super::names_psql(&program), program.contains("psql"));
         }
@@ -1365,6 +1406,11 @@ mod tests {
         #[test]
         fn host_name_is_the_tests_of_the_lower_case_copy(word in "([a-zA-Z0-9_x-]{0,4}|[xX]{1,3}|-|sVc|svc|SQL|sql|Json|LocalHost|host\\.docker\\.internal|HOST\\.Docker|internal|é|K|\\.){0,7}") {
             proptest::prop_assert_eq!(super::host_name(&word), host_name_oracle(&word), "{:?}", word);
+        }
+
+        #[test]
+        fn colon_and_slash_are_contains(word in "[a:/é]{0,40}") {
+            proptest::prop_assert_eq!(super::colon_and_slash(&word), (word.contains(':'), word.contains('/')));
         }
 
         #[test]
@@ -1481,6 +1527,31 @@ mod tests {
             keep_first_statements(&mut kept);
             proptest::prop_assert_eq!(kept, first_statements_oracle(found));
         }
+    }
+
+    /// `host_key` as it was written before it read bytes and only the first three parts.
+    fn host_key_oracle(host: &str) -> Option<(String, Option<String>)> {
+        let host = host.to_ascii_lowercase();
+        if matches!(
+            host.as_str(),
+            "localhost" | "0.0.0.0" | "::1" | "host.docker.internal"
+        ) || host.starts_with("127.")
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+            || host.is_empty()
+            || host.starts_with('-')
+        {
+            return None;
+        }
+        let parts: Vec<&str> = host.split('.').collect();
+        if parts.len() >= 3 && parts[2] == "svc" {
+            return Some((parts[0].to_owned(), Some(parts[1].to_owned())));
+        }
+        if host.chars().all(|c| c == 'x' || c == '.') {
+            return None;
+        }
+        Some((host, None))
     }
 
     /// `host_name` as it was written before it read the word as written.
