@@ -116,17 +116,23 @@ pub fn resolve_shown(from: &str, target: &str) -> String {
             normal => kept.push(normal),
         }
     }
-    let mut kept: Vec<&str> = Vec::new();
+    let mut kept: Vec<&str> = Vec::with_capacity(8);
     let mut ups = 0usize;
     match target.strip_prefix('/') {
-        Some(rooted) => rooted.split('/').for_each(|p| walk(&mut kept, &mut ups, p)),
+        Some(rooted) => for_each_part(rooted, |p| walk(&mut kept, &mut ups, p)),
         None => {
-            // `Path::parent`: every component of `from` but the last.
-            let mut parent = from.split('/').filter(|p| !p.is_empty() && *p != ".");
-            let _ = parent.next_back();
-            parent
-                .chain(target.split('/'))
-                .for_each(|p| walk(&mut kept, &mut ups, p));
+            // `Path::parent`: every component of `from` but the last, so each waits for the
+            // next one before it is walked.
+            let mut last = None;
+            for_each_part(from, |p| {
+                if !p.is_empty()
+                    && p != "."
+                    && let Some(before) = last.replace(p)
+                {
+                    walk(&mut kept, &mut ups, before);
+                }
+            });
+            for_each_part(target, |p| walk(&mut kept, &mut ups, p));
         }
     }
     let mut shown =
@@ -153,12 +159,32 @@ pub fn resolve_shown(from: &str, target: &str) -> String {
     shown
 }
 
+/// Calls `f` with each part of `path` between `/`s, as `path.split('/')` gives them, with a
+/// plain byte loop: `split` sets up a character searcher for each part.
+fn for_each_part<'a>(path: &'a str, mut f: impl FnMut(&'a str)) {
+    let mut start = 0;
+    for (i, b) in path.bytes().enumerate() {
+        if b == b'/' {
+            f(&path[start..i]);
+            start = i + 1;
+        }
+    }
+    f(&path[start..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn parts_are_those_of_split(path in "[a/é]{0,8}") {
+            let mut parts = Vec::new();
+            for_each_part(&path, |p| parts.push(p));
+            proptest::prop_assert_eq!(parts, path.split('/').collect::<Vec<_>>());
+        }
 
         #[test]
         fn resolve_shown_is_resolve_shown_lossily(
