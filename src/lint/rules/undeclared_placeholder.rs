@@ -144,15 +144,19 @@ fn prose(runbook: &Runbook, source: &SourceFile, section: Option<usize>) -> Stri
     out
 }
 
-/// Appends `line.replace(['_', '-'], " ")` to `out`, without a string of its own for it (a
-/// property test checks the two agree).
+/// Appends `line.replace(['_', '-'], " ")` to `out`, without a string of its own for it and
+/// with a byte loop: `replace` and `split` with a set of characters decode every character
+/// (a property test checks the two agree).
 fn push_spaced(out: &mut String, line: &str) {
-    for (i, part) in line.split(['_', '-']).enumerate() {
-        if i > 0 {
+    let mut start = 0;
+    for (i, b) in line.bytes().enumerate() {
+        if b == b'_' || b == b'-' {
+            out.push_str(&line[start..i]);
             out.push(' ');
+            start = i + 1;
         }
-        out.push_str(part);
     }
+    out.push_str(&line[start..]);
 }
 
 #[cfg(test)]
