@@ -691,11 +691,7 @@ impl Cx<'_> {
                 continue;
             }
             if w.starts_with('-') {
-                i += if !w.contains('=') && KUBE_FLAGS_WITH_VALUE.contains(&w) {
-                    2
-                } else {
-                    1
-                };
+                i += if kube_flag_takes_value(w) { 2 } else { 1 };
                 continue;
             }
             positional.push(w);
@@ -952,7 +948,48 @@ impl Cx<'_> {
     }
 }
 
-/// Flags of kubectl that take a value as the next word.
+/// Flags of kubectl that take a value as the next word. A `match` of the word rather than
+/// a scan of a list of them (with a test for `=` first, which none of them has): this runs
+/// for every flag of every kubectl command (a test checks it against the list).
+fn kube_flag_takes_value(word: &str) -> bool {
+    matches!(
+        word,
+        "-o" | "--output"
+            | "-c"
+            | "--container"
+            | "-f"
+            | "--filename"
+            | "--context"
+            | "--cluster"
+            | "--kubeconfig"
+            | "--image"
+            | "-p"
+            | "--patch"
+            | "--type"
+            | "--replicas"
+            | "--tail"
+            | "--since"
+            | "--timeout"
+            | "--revision"
+            | "--to-revision"
+            | "--sort-by"
+            | "--grace-period"
+            | "-i"
+            | "--field-selector"
+            | "--from"
+            | "--as"
+            | "-s"
+            | "--server"
+            | "--user"
+            | "--token"
+            | "--template"
+            | "-L"
+            | "--label-columns"
+    )
+}
+
+/// The flags [`kube_flag_takes_value`] knows, as they were listed.
+#[cfg(test)]
 const KUBE_FLAGS_WITH_VALUE: &[&str] = &[
     "-o",
     "--output",
@@ -1408,6 +1445,16 @@ mod tests {
             proptest::prop_assert_eq!(super::host_name(&word), host_name_oracle(&word), "{:?}", word);
         }
 
+        /// The flags that take a value are those of the list, `=` or not.
+        #[test]
+        fn kube_flag_match_is_the_list(word in "(-{1,2}[a-zL]{0,3}|--[a-z-]{4,12}|-o|--output|--to-revision|--label-columns|-L)=?") {
+            proptest::prop_assert_eq!(
+                super::kube_flag_takes_value(&word),
+                !word.contains('=') && super::KUBE_FLAGS_WITH_VALUE.contains(&word.as_str()),
+                "{:?}", word
+            );
+        }
+
         #[test]
         fn colon_and_slash_are_contains(word in "[a:/é]{0,40}") {
             proptest::prop_assert_eq!(super::colon_and_slash(&word), (word.contains(':'), word.contains('/')));
@@ -1602,6 +1649,13 @@ mod tests {
 
     fn known(names: &[&str]) -> BTreeSet<String> {
         names.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn every_listed_kube_flag_takes_a_value() {
+        for flag in KUBE_FLAGS_WITH_VALUE {
+            assert!(kube_flag_takes_value(flag), "{flag}");
+        }
     }
 
     #[test]
