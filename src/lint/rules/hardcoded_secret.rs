@@ -151,13 +151,26 @@ fn endings_in(last: u8) -> &'static [&'static str] {
 /// `BEARER` starts with one of these words.
 const BEARER_WORDS: &[&str] = &["Bearer", "token"];
 
+/// memchr's searchers for [`BEARER_WORDS`], built once: each runbook's search built them
+/// anew, and setting one up costs hundreds of instructions.
+static BEARER_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
+    BEARER_WORDS
+        .iter()
+        .map(|word| memchr::memmem::Finder::new(word.as_bytes()))
+        .collect()
+});
+
+/// memchr's searcher for `://`, built once (see [`BEARER_FINDERS`]).
+static SCHEME_SEPARATOR: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"://"));
+
 /// False only when `URL_PASSWORD` cannot match `text`: it needs a `://` followed by an `@`
 /// with neither white space nor `/` in between.
 fn may_have_url_password(text: &str) -> bool {
     // `match_indices` runs the generic substring searcher over the whole text, byte by
     // byte; memchr's finder is vectorised. `://` cannot overlap itself, so both find the
     // same occurrences.
-    memchr::memmem::find_iter(text.as_bytes(), b"://").any(|at| {
+    SCHEME_SEPARATOR.find_iter(text.as_bytes()).any(|at| {
         text[at + 3..]
             .chars()
             .take_while(|c| !c.is_whitespace() && *c != '/')
@@ -221,9 +234,9 @@ pub fn check(
     }
     // memchr's vectorised search: the standard one sets up a Two-Way searcher and walks
     // the whole file for each word.
-    for caps in BEARER_WORDS
+    for caps in BEARER_FINDERS
         .iter()
-        .any(|word| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some())
+        .any(|word| word.find(text.as_bytes()).is_some())
         .then(|| BEARER.captures_iter(text))
         .into_iter()
         .flatten()
