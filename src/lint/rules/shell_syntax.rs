@@ -62,7 +62,7 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
     // take the shortcut below, so they need no copy at all.
     let mut code = Cow::Borrowed(text);
     for placeholder in placeholders {
-        code = Cow::Owned(code.replace(placeholder.as_str(), "PLACEHOLDER"));
+        code = Cow::Owned(replace_all(&code, placeholder, "PLACEHOLDER"));
     }
     if is_plain_command(&code) {
         return None;
@@ -84,6 +84,25 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
         seen.insert(code.into_owned(), problem.clone());
     });
     problem
+}
+
+/// `text.replace(from, to)`, with memchr's searcher, which sets up faster than the
+/// substring searcher of `replace`; both take the matches from the left, without overlap (a
+/// property test checks the two agree). An empty `from` is left to `replace`, which puts
+/// `to` between characters, not bytes.
+fn replace_all(text: &str, from: &str, to: &str) -> String {
+    if from.is_empty() {
+        return text.replace(from, to);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for at in memchr::memmem::find_iter(text.as_bytes(), from.as_bytes()) {
+        out.push_str(&text[done..at]);
+        out.push_str(to);
+        done = at + from.len();
+    }
+    out.push_str(&text[done..]);
+    out
 }
 
 /// How many answers a thread remembers.
@@ -413,6 +432,13 @@ mod tests {
             if is_plain_command(&code) {
                 proptest::prop_assert!(!parser_problem(&code), "{code}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn replace_all_is_replace(text in "[ab<>é]{0,12}", from in "[ab<>é]{0,3}", to in "[xé]{0,2}") {
+            proptest::prop_assert_eq!(replace_all(&text, &from, &to), text.replace(&from, &to));
         }
     }
 
