@@ -440,6 +440,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The prebuilt searchers find what `str`'s searches found.
+        #[test]
+        fn prebuilt_finders_find_what_str_finds(text in "(Bearer|bearer|token|Token|://|:/|//|[a-z :/]{0,3}){0,5}") {
+            for (finder, word) in super::BEARER_FINDERS.iter().zip(super::BEARER_WORDS) {
+                proptest::prop_assert_eq!(finder.find(text.as_bytes()).is_some(), text.contains(word));
+            }
+            proptest::prop_assert_eq!(
+                super::SCHEME_SEPARATOR.find_iter(text.as_bytes()).collect::<Vec<_>>(),
+                text.match_indices("://").map(|(at, _)| at).collect::<Vec<_>>()
+            );
+        }
+    }
+
     /// `may_assign` leaves texts with `ſ` or the Kelvin sign to the regex because those are
     /// the only characters outside ASCII that `(?i)` matches with an ASCII letter.
     #[test]
