@@ -3,9 +3,10 @@
 //! into the `line:column` a person can jump to.
 
 use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A Markdown file loaded from disk.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SourceFile {
     /// Path relative to the book root, with `/` separators (stable across platforms).
     pub path: String,
@@ -14,6 +15,22 @@ pub struct SourceFile {
     /// Byte offset (in the original bytes) of the first invalid UTF-8 sequence, if any.
     pub invalid_utf8_at: Option<usize>,
     line_starts: Vec<usize>,
+    /// The line (0-based) `line_col` found last. Offsets are mostly asked for in document
+    /// order, on that line or the next, which then need no search. Only a hint, checked
+    /// before it is used, so any thread may overwrite it.
+    last_line: AtomicUsize,
+}
+
+impl Clone for SourceFile {
+    fn clone(&self) -> Self {
+        Self {
+            path: self.path.clone(),
+            text: self.text.clone(),
+            invalid_utf8_at: self.invalid_utf8_at,
+            line_starts: self.line_starts.clone(),
+            last_line: AtomicUsize::new(self.last_line.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 /// A located region of a source file: byte range plus the 1-based line and column of its start.
@@ -68,22 +85,43 @@ impl SourceFile {
             text,
             invalid_utf8_at,
             line_starts,
+            last_line: AtomicUsize::new(0),
         }
     }
 
     /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        // The last line starting at or before `offset` (line 1 starts at 0, so there is one).
-        // Line starts strictly increase, so this is what `binary_search` found, and the
-        // yes/no test compiles to a shorter loop than a three-way comparison.
-        let line_idx = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_idx = self.line_index(offset);
         let line_start = self.line_starts[line_idx];
         let column = self
             .text
             .get(line_start..offset)
             .map_or(1, |prefix| prefix.chars().count() + 1);
         (line_idx + 1, column)
+    }
+
+    /// The last line starting at or before `offset` (line 1 starts at 0, so there is one),
+    /// 0-based: the line of the last call or the next one when `offset` is on it, else found
+    /// by a binary search (a property test checks this against the search alone).
+    fn line_index(&self, offset: usize) -> usize {
+        let starts = &self.line_starts;
+        let on_line = |line: usize| {
+            starts.get(line).is_some_and(|&start| start <= offset)
+                && starts.get(line + 1).is_none_or(|&next| offset < next)
+        };
+        let hint = self.last_line.load(Ordering::Relaxed);
+        let line = if on_line(hint) {
+            hint
+        } else if on_line(hint + 1) {
+            hint + 1
+        } else {
+            // Line starts strictly increase, so this is what `binary_search` found, and the
+            // yes/no test compiles to a shorter loop than a three-way comparison.
+            starts.partition_point(|&start| start <= offset) - 1
+        };
+        self.last_line.store(line, Ordering::Relaxed);
+        line
     }
 
     /// The span covering `start..end`.
@@ -141,6 +179,23 @@ mod tests {
         assert_eq!(file.line_col(8), (3, 1));
         assert_eq!(file.line_text(2), Some("ab"));
         assert_eq!(file.line_count(), 3);
+    }
+
+    proptest::proptest! {
+        /// Whatever order offsets come in, the hinted line is the line the binary search
+        /// finds.
+        #[test]
+        fn hinted_lines_are_the_searched_lines(
+            text in "[a\né\r]{0,24}",
+            offsets in proptest::collection::vec(0usize..30, 0..12),
+        ) {
+            let file = SourceFile::new("a.md", text.clone());
+            for offset in offsets {
+                let clamped = offset.min(text.len());
+                let want = file.line_starts.partition_point(|&start| start <= clamped) - 1;
+                proptest::prop_assert_eq!(file.line_index(clamped), want);
+            }
+        }
     }
 
     #[test]

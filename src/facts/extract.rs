@@ -70,15 +70,26 @@ pub enum RawKind {
 /// A container image reference with a registry host (`registry.example.com/app:1.2`,
 /// `gcr.io/team/app@sha256:...`, `localhost:5000/app`); `(registry, name)`. A first path part
 /// without a dot or port (`deployment/api`, `team/app`) is not a registry, so it is not one.
+#[inline]
 pub fn image_ref(word: &str) -> Option<(String, String)> {
-    // Every word of every command comes here and few are images: `IMAGE` needs a `/`.
-    if !word.as_bytes().contains(&b'/') {
+    // Every word of every command comes here and few are images: `IMAGE` needs a `/`. A
+    // word is a few bytes: a plain loop, in the caller, beats a call to `memchr`.
+    if !word.bytes().any(|b| b == b'/') {
         return None;
     }
+    image_ref_with_slash(word)
+}
+
+/// [`image_ref`] of a word with a `/`.
+fn image_ref_with_slash(word: &str) -> Option<(String, String)> {
     let word = word.strip_prefix("--image=").unwrap_or(word);
-    // `kubectl set image deployment/x CONTAINER=IMAGE`.
-    let word = word.split_once('=').map_or(word, |(_, image)| image);
-    let (host, _) = word.split_once('/')?;
+    // `kubectl set image deployment/x CONTAINER=IMAGE`. (Both cuts at an ASCII byte, found
+    // by a byte loop: `split_once` sets up a character searcher, for words of a few bytes.)
+    let word = word
+        .bytes()
+        .position(|b| b == b'=')
+        .map_or(word, |eq| &word[eq + 1..]);
+    let host = &word[..word.bytes().position(|b| b == b'/')?];
     // The registry starts the word, so its host is the word's first part: a word whose first
     // part is no host (`deployment/api`, `/tmp/x`, `team/app`) is no image, and the regex,
     // the costly part, need not run (a property test checks the two agree).
@@ -91,7 +102,15 @@ pub fn image_ref(word: &str) -> Option<(String, String)> {
 
 /// The first part of an image's registry names a host: with a dot or a port, or `localhost`.
 fn is_registry_host(host: &str) -> bool {
-    host.contains(['.', ':']) || host == "localhost"
+    host.bytes().any(|b| b == b'.' || b == b':') || host == "localhost"
+}
+
+/// Whether `word` has a `:` and whether it has a `/`: a pass without early exit, which the
+/// compiler vectorises.
+fn colon_and_slash(word: &str) -> (bool, bool) {
+    word.bytes().fold((false, false), |(colon, slash), b| {
+        (colon | (b == b':'), slash | (b == b'/'))
+    })
 }
 
 /// `word` has a `://` (a URL); much cheaper than `contains("://")`, which builds a substring
@@ -236,28 +255,48 @@ static DATNAME: LazyLock<Regex> =
 /// Databases every PostgreSQL server has; connecting to one says nothing about the app's.
 const SYSTEM_DATABASES: &[&str] = &["postgres", "template0", "template1"];
 
+/// Buffers the commands of a runbook share: a command states a few things or nothing, and
+/// its own list and needle buffer would each be allocated for that.
+#[derive(Default)]
+pub struct Scratch {
+    found: Vec<RawKind>,
+    needle: String,
+}
+
 /// Reads one command.
-pub fn command(runbook: usize, source: &SourceFile, span: Span, cmd: &Command, out: &mut Vec<Raw>) {
+pub fn command(
+    runbook: usize,
+    source: &SourceFile,
+    span: Span,
+    cmd: &Command,
+    scratch: &mut Scratch,
+    out: &mut Vec<Raw>,
+) {
     let inner = inner_commands(&cmd.argv);
     let words = expand(&cmd.argv, &inner);
-    let mut found = Vec::new();
+    let found = &mut scratch.found;
+    found.clear();
     let mut cx = Cx {
         source,
         span,
-        out: &mut found,
-        needle: String::new(),
+        out: found,
+        needle: std::mem::take(&mut scratch.needle),
     };
     for word in &words {
-        if has_scheme_separator(word) {
+        // One pass over the word says whether it may be a URL (it needs a `:`) or an image
+        // (it needs a `/`); most words are neither, and the tests of each are not run.
+        let (colon, slash) = colon_and_slash(word);
+        if colon && has_scheme_separator(word) {
             cx.urls(word);
-        } else {
+        } else if slash {
             cx.image(word);
         }
     }
     for segment in words.split(|w| is_separator(w)) {
         cx.segment(segment);
     }
-    if cmd.program.contains("psql") || cmd.programs.iter().any(|p| p == "psql") {
+    scratch.needle = cx.needle;
+    if names_psql(&cmd.program) || cmd.programs.iter().any(|p| p == "psql") {
         // `datname = 'x'` in a psql -c query names the database of the -h host.
         let host = found.iter().find_map(|r| match &r {
             RawKind::Database { host, .. } => Some(host.clone()),
@@ -277,29 +316,36 @@ pub fn command(runbook: usize, source: &SourceFile, span: Span, cmd: &Command, o
             }
         }
     }
-    // One statement per command and value: `a -p 6379 | xargs a -p 6379` says it once. A
-    // command states a handful of things, so a list is the cheapest set.
-    let keep: Vec<bool> = {
-        let mut seen: Vec<Said<'_>> = Vec::with_capacity(found.len());
-        found
-            .iter()
-            .map(|kind| {
-                let said = Said::of(kind);
-                let new = !seen.contains(&said);
-                seen.push(said);
-                new
-            })
-            .collect()
-    };
-    for (kind, keep) in found.into_iter().zip(keep) {
-        if keep {
-            out.push(Raw {
-                runbook,
-                command_span: span,
-                kind,
-            });
+    // One statement per command and value: `a -p 6379 | xargs a -p 6379` says it once.
+    keep_first_statements(found);
+    out.extend(found.drain(..).map(|kind| Raw {
+        runbook,
+        command_span: span,
+        kind,
+    }));
+}
+
+/// Drops every statement that says what an earlier one said (see [`Said`]), in place. A
+/// command states a handful of things, so a scan of those kept is the cheapest set; those
+/// kept are enough, as a statement dropped said what a kept one said.
+fn keep_first_statements(found: &mut Vec<RawKind>) {
+    let mut kept = 0;
+    for i in 0..found.len() {
+        let said = Said::of(&found[i]);
+        let repeated = found[..kept].iter().any(|k| Said::of(k) == said);
+        if !repeated {
+            found.swap(kept, i);
+            kept += 1;
         }
     }
+    found.truncate(kept);
+}
+
+/// `program.contains("psql")`: a program name is a few bytes, too few to repay the
+/// substring searcher `contains` sets up for every command (a property test checks the two
+/// agree).
+fn names_psql(program: &str) -> bool {
+    program.as_bytes().windows(4).any(|w| w == b"psql")
 }
 
 /// What makes two statements of one command the same statement.
@@ -389,7 +435,7 @@ fn is_separator(word: &str) -> bool {
 fn inner_commands(argv: &[String]) -> Vec<(usize, Vec<String>)> {
     let mut out = Vec::new();
     for (i, word) in argv.iter().enumerate() {
-        if word.contains(char::is_whitespace)
+        if has_whitespace(word)
             && is_known_program(word.split_whitespace().next().unwrap_or(""))
             && let Ok(inner) = shell_words::split(word)
         {
@@ -418,6 +464,21 @@ fn expand<'a>(argv: &'a [String], inner: &'a [(usize, Vec<String>)]) -> Vec<&'a 
     out
 }
 
+/// `word.contains(char::is_whitespace)`. Every word of every command comes here and nearly
+/// all are ASCII without white space: one pass over the bytes says so without decoding a
+/// character; the first byte that is white space or not ASCII settles it, the latter by
+/// the character test (a property test checks the two agree).
+fn has_whitespace(word: &str) -> bool {
+    match word
+        .bytes()
+        .find(|&b| matches!(b, b'\t'..=b'\r' | b' ') || !b.is_ascii())
+    {
+        None => false,
+        Some(b) if b.is_ascii() => true,
+        Some(_) => word.contains(char::is_whitespace),
+    }
+}
+
 fn is_known_program(word: &str) -> bool {
     matches!(
         basename(word),
@@ -437,8 +498,13 @@ fn is_known_program(word: &str) -> bool {
     )
 }
 
+/// What follows the last `/` of `word`, or all of it: `word.rsplit('/').next()`, which sets
+/// up a searcher for every command's first word (a property test checks the two agree).
 fn basename(word: &str) -> &str {
-    word.rsplit('/').next().unwrap_or(word)
+    match word.bytes().rposition(|b| b == b'/') {
+        Some(slash) => &word[slash + 1..],
+        None => word,
+    }
 }
 
 struct Cx<'a> {
@@ -629,11 +695,7 @@ impl Cx<'_> {
                 continue;
             }
             if w.starts_with('-') {
-                i += if !w.contains('=') && KUBE_FLAGS_WITH_VALUE.contains(&w) {
-                    2
-                } else {
-                    1
-                };
+                i += if kube_flag_takes_value(w) { 2 } else { 1 };
                 continue;
             }
             positional.push(w);
@@ -890,7 +952,48 @@ impl Cx<'_> {
     }
 }
 
-/// Flags of kubectl that take a value as the next word.
+/// Flags of kubectl that take a value as the next word. A `match` of the word rather than
+/// a scan of a list of them (with a test for `=` first, which none of them has): this runs
+/// for every flag of every kubectl command (a test checks it against the list).
+fn kube_flag_takes_value(word: &str) -> bool {
+    matches!(
+        word,
+        "-o" | "--output"
+            | "-c"
+            | "--container"
+            | "-f"
+            | "--filename"
+            | "--context"
+            | "--cluster"
+            | "--kubeconfig"
+            | "--image"
+            | "-p"
+            | "--patch"
+            | "--type"
+            | "--replicas"
+            | "--tail"
+            | "--since"
+            | "--timeout"
+            | "--revision"
+            | "--to-revision"
+            | "--sort-by"
+            | "--grace-period"
+            | "-i"
+            | "--field-selector"
+            | "--from"
+            | "--as"
+            | "-s"
+            | "--server"
+            | "--user"
+            | "--token"
+            | "--template"
+            | "-L"
+            | "--label-columns"
+    )
+}
+
+/// The flags [`kube_flag_takes_value`] knows, as they were listed.
+#[cfg(test)]
 const KUBE_FLAGS_WITH_VALUE: &[&str] = &[
     "-o",
     "--output",
@@ -1051,19 +1154,21 @@ pub fn host_key(host: &str) -> Option<(String, Option<String>)> {
         host.as_str(),
         "localhost" | "0.0.0.0" | "::1" | "host.docker.internal"
     ) || host.starts_with("127.")
+        // (Bytes: a character outside ASCII fails this test as each of its bytes does.)
         || !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
         || host.is_empty()
         || host.starts_with('-')
     {
         return None;
     }
-    let parts: Vec<&str> = host.split('.').collect();
-    if parts.len() >= 3 && parts[2] == "svc" {
-        return Some((parts[0].to_owned(), Some(parts[1].to_owned())));
+    // The first three parts, without a list of all of them.
+    let mut parts = host.split('.');
+    if let (Some(service), Some(ns), Some("svc")) = (parts.next(), parts.next(), parts.next()) {
+        return Some((service.to_owned(), Some(ns.to_owned())));
     }
-    if host.chars().all(|c| c == 'x' || c == '.') {
+    if host.bytes().all(|b| b == b'x' || b == b'.') {
         return None;
     }
     Some((host, None))
@@ -1074,30 +1179,55 @@ pub fn host_key(host: &str) -> Option<(String, Option<String>)> {
 /// names such as `16-main` or `dump.sql`). Cluster-internal names (`x.ns.svc`, compared by
 /// the namespace rule), local names and written-out placeholders (`xxx.example`) give nothing.
 pub fn host_name(word: &str) -> Option<String> {
-    let host = word.trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = host.split('.').collect();
-    let tld = labels.last()?;
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && l.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && !l.chars().all(|c| c == 'x')
-    };
-    if labels.len() < 2
-        || !labels.iter().all(|l| label_ok(l))
-        || tld.len() < 2
-        || !tld.chars().all(|c| c.is_ascii_alphabetic())
-        || FILE_SUFFIXES.contains(tld)
-        || labels.contains(&"svc")
-        || host == "host.docker.internal"
-        || host.ends_with(".localhost")
+    // Every test reads the word as written, ignoring ASCII case, rather than a lower-cased
+    // copy split into a list: lower-casing moves no byte and makes no letter of anything
+    // else, so each says what it said of the copy, and only a host is copied (a property
+    // test checks this against the tests of the copy).
+    // (Parts found by byte loops: `rsplit_once` and `split` set up a character searcher.)
+    let host = word.trim_end_matches('.');
+    let tld = &host[host.bytes().rposition(|b| b == b'.')? + 1..];
+    if tld.len() < 2
+        || !tld.bytes().all(|b| b.is_ascii_alphabetic())
+        || FILE_SUFFIXES.iter().any(|s| tld.eq_ignore_ascii_case(s))
+        || !every_label(host, |l| is_host_label(l) && !l.eq_ignore_ascii_case("svc"))
+        || host.eq_ignore_ascii_case("host.docker.internal")
+        || ends_with_ignore_case(host, ".localhost")
     {
         return None;
     }
-    Some(host)
+    Some(host.to_ascii_lowercase())
+}
+
+/// True when `ok` holds for every part of `host` between dots (`host.split('.').all(ok)`).
+fn every_label(host: &str, ok: impl Fn(&str) -> bool) -> bool {
+    let mut start = 0;
+    for (i, b) in host.bytes().enumerate() {
+        if b == b'.' {
+            if !ok(&host[start..i]) {
+                return false;
+            }
+            start = i + 1;
+        }
+    }
+    ok(&host[start..])
+}
+
+/// One label of a host name: letters, digits, `-` and `_`, at most 63, no `-` at either end,
+/// not all `x`.
+fn is_host_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 63
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && !label.bytes().all(|b| b == b'x' || b == b'X')
+}
+
+fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Last parts that make a dotted word a file name rather than a host.
@@ -1223,9 +1353,19 @@ fn value_at(
     {
         return None;
     }
-    let offset = needle.rfind(value).unwrap_or(0);
-    let start = span.start + pos + offset;
+    let start = span.start + pos + value_offset(needle, value);
     Some(source.span(start, start + value.len()))
+}
+
+/// Where `value` starts in `needle`: its last occurrence, or 0. Nearly every needle ends
+/// with its value (`-n ` then the namespace), and that suffix is the last occurrence, so the
+/// substring searcher `rfind` sets up (hundreds of instructions a needle) is only built for
+/// the others (a property test checks the two agree).
+fn value_offset(needle: &str, value: &str) -> usize {
+    if needle.ends_with(value) {
+        return needle.len() - value.len();
+    }
+    needle.rfind(value).unwrap_or(0)
 }
 
 /// The span of `part` inside `whole`, which `span` covers.
@@ -1258,6 +1398,54 @@ mod tests {
         #[test]
         fn ascii_urls_are_the_regex_matches(word in "([ =_a-z]{0,2}(?i:https?|postgres(ql)?|rediss?|amqps?|mysql|tcp|wss?|ftp)?(://)?([a-z0-9:._/]{0,3}@)?[a-z0-9_.-]{0,3}(:[0-9]{0,7})?(/[a-z:/?#'\"]{0,4})?[ \t\x0B\x0C?#'\"@:/]?){1,3}") {
             proptest::prop_assert_eq!(super::url_matches(&word), url_oracle(&word), "{:?}", word);
+        }
+
+        /// The suffix shortcut of `value_offset` finds the occurrence `rfind` finds.
+        #[test]
+        fn value_offset_is_rfind(needle in "[-a /n]{0,8}", value in "[-a /n]{0,3}") {
+            proptest::prop_assert_eq!(super::value_offset(&needle, &value), needle.rfind(&value).unwrap_or(0));
+        }
+
+        #[test]
+        fn host_key_is_the_list_of_parts(host in "(([a-zA-Z0-9_xX-]{0,3}|svc|SVC|127|localhost|é|:)\\.?){0,5}") {
+            proptest::prop_assert_eq!(super::host_key(&host), host_key_oracle(&host), "{:?}", host);
+        }
+
+        #[test]
+        fn basename_is_the_last_of_rsplit(word in "[a/é]{0,6}") {
+            proptest::prop_assert_eq!(super::basename(&word), word.rsplit('/').next().unwrap_or(&word));
+        }
+
+        #[test]
+        fn names_psql_is_contains(program in "[psqlé/]{0,8}") {
+            proptest::prop_assert_eq!(super::names_psql(&program), program.contains("psql"));
+        }
+
+        #[test]
+        fn has_whitespace_is_contains(word in "[a \t\n\x0B\x0C\r\x1C\u{85}\u{a0}\u{2003}é-]{0,8}") {
+            proptest::prop_assert_eq!(super::has_whitespace(&word), word.contains(char::is_whitespace), "{:?}", word);
+        }
+
+        /// `host_name` reading the word as written says what the tests of its lower-cased
+        /// copy said.
+        #[test]
+        fn host_name_is_the_tests_of_the_lower_case_copy(word in "([a-zA-Z0-9_x-]{0,4}|[xX]{1,3}|-|sVc|svc|SQL|sql|Json|LocalHost|host\\.docker\\.internal|HOST\\.Docker|internal|é|K|\\.){0,7}") {
+            proptest::prop_assert_eq!(super::host_name(&word), host_name_oracle(&word), "{:?}", word);
+        }
+
+        /// The flags that take a value are those of the list, `=` or not.
+        #[test]
+        fn kube_flag_match_is_the_list(word in "(-{1,2}[a-zL]{0,3}|--[a-z-]{4,12}|-o|--output|--to-revision|--label-columns|-L)=?") {
+            proptest::prop_assert_eq!(
+                super::kube_flag_takes_value(&word),
+                !word.contains('=') && super::KUBE_FLAGS_WITH_VALUE.contains(&word.as_str()),
+                "{:?}", word
+            );
+        }
+
+        #[test]
+        fn colon_and_slash_are_contains(word in "[a:/é]{0,40}") {
+            proptest::prop_assert_eq!(super::colon_and_slash(&word), (word.contains(':'), word.contains('/')));
         }
 
         #[test]
@@ -1318,6 +1506,117 @@ mod tests {
             .find_map(|(pos, _)| super::value_at(source, span, slice, pos, needle, value))
     }
 
+    /// A statement from a small set, so that repeats are frequent.
+    fn small_statement() -> impl proptest::strategy::Strategy<Value = RawKind> {
+        use proptest::prelude::*;
+        let name = || prop_oneof![Just("a".to_owned()), Just("b".to_owned())];
+        let span = || {
+            (0usize..2).prop_map(|start| Span {
+                start,
+                ..Span::default()
+            })
+        };
+        prop_oneof![
+            (name(), span()).prop_map(|(host, span)| RawKind::Host { host, span }),
+            (name(), 1u16..3, span(), any::<bool>()).prop_map(|(host, port, span, metrics)| {
+                RawKind::Port {
+                    host,
+                    port,
+                    span,
+                    metrics,
+                }
+            }),
+            (proptest::option::of(name()), name(), span())
+                .prop_map(|(host, db, span)| RawKind::Database { host, db, span }),
+            name().prop_map(|name| RawKind::ComposeService { name }),
+        ]
+    }
+
+    /// The statements kept as `command` kept them before: each checked against every
+    /// earlier one.
+    fn first_statements_oracle(found: Vec<RawKind>) -> Vec<RawKind> {
+        let keep: Vec<bool> = {
+            let mut seen: Vec<Said<'_>> = Vec::with_capacity(found.len());
+            found
+                .iter()
+                .map(|kind| {
+                    let said = Said::of(kind);
+                    let new = !seen.contains(&said);
+                    seen.push(said);
+                    new
+                })
+                .collect()
+        };
+        found
+            .into_iter()
+            .zip(keep)
+            .filter(|(_, keep)| *keep)
+            .map(|(kind, _)| kind)
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn kept_statements_are_the_first_of_each(found in proptest::collection::vec(small_statement(), 0..10)) {
+            let mut kept = found.clone();
+            keep_first_statements(&mut kept);
+            proptest::prop_assert_eq!(kept, first_statements_oracle(found));
+        }
+    }
+
+    /// `host_key` as it was written before it read bytes and only the first three parts.
+    fn host_key_oracle(host: &str) -> Option<(String, Option<String>)> {
+        let host = host.to_ascii_lowercase();
+        if matches!(
+            host.as_str(),
+            "localhost" | "0.0.0.0" | "::1" | "host.docker.internal"
+        ) || host.starts_with("127.")
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+            || host.is_empty()
+            || host.starts_with('-')
+        {
+            return None;
+        }
+        let parts: Vec<&str> = host.split('.').collect();
+        if parts.len() >= 3 && parts[2] == "svc" {
+            return Some((parts[0].to_owned(), Some(parts[1].to_owned())));
+        }
+        if host.chars().all(|c| c == 'x' || c == '.') {
+            return None;
+        }
+        Some((host, None))
+    }
+
+    /// `host_name` as it was written before it read the word as written.
+    fn host_name_oracle(word: &str) -> Option<String> {
+        let host = word.trim_end_matches('.').to_ascii_lowercase();
+        let labels: Vec<&str> = host.split('.').collect();
+        let tld = labels.last()?;
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && !l.chars().all(|c| c == 'x')
+        };
+        if labels.len() < 2
+            || !labels.iter().all(|l| label_ok(l))
+            || tld.len() < 2
+            || !tld.chars().all(|c| c.is_ascii_alphabetic())
+            || super::FILE_SUFFIXES.contains(tld)
+            || labels.contains(&"svc")
+            || host == "host.docker.internal"
+            || host.ends_with(".localhost")
+        {
+            return None;
+        }
+        Some(host)
+    }
+
     /// `image_ref` as it was written before its precheck: the regex first.
     fn image_ref_oracle(word: &str) -> Option<(String, String)> {
         let word = word.strip_prefix("--image=").unwrap_or(word);
@@ -1366,6 +1665,13 @@ mod tests {
             name in "[ab]{0,3}(-[ab0x]{0,2}){0,4}(-(xxxxx|bcd2f|0|12)){0,3}",
         ) {
             proptest::prop_assert_eq!(resolve_pod(&name, &names), resolve_pod_oracle(&name, &names));
+        }
+    }
+
+    #[test]
+    fn every_listed_kube_flag_takes_a_value() {
+        for flag in KUBE_FLAGS_WITH_VALUE {
+            assert!(kube_flag_takes_value(flag), "{flag}");
         }
     }
 

@@ -123,10 +123,11 @@ enum MetaStatement {
 /// Reads what runbook `idx` states.
 pub fn of_runbook(idx: usize, runbook: &Runbook, source: &SourceFile) -> RunbookFacts {
     let mut raws = Vec::new();
+    let mut scratch = extract::Scratch::default();
     for step in &runbook.steps {
         match &step.kind {
             StepKind::Command(cmd) => {
-                extract::command(idx, source, step.span, cmd, &mut raws);
+                extract::command(idx, source, step.span, cmd, &mut scratch, &mut raws);
             }
             StepKind::Snippet { lang, text, .. } if lang == "sql" => {
                 extract::snippet(idx, source, step.span, text, &mut raws);

@@ -20,7 +20,7 @@
 //! folders) are not checked; a broken file is reported by `broken-link` instead.
 
 use super::super::{BookContext, Context, Sink};
-use super::broken_link::resolve;
+use super::broken_link::resolve_shown;
 use crate::facts::locate;
 use crate::model::{LinkKind, Runbook};
 use crate::source::{SourceFile, Span};
@@ -64,14 +64,19 @@ struct Sorted {
 }
 
 impl Sorted {
-    fn new(mut list: Vec<String>) -> Self {
-        list.sort_unstable();
-        list.dedup();
+    fn new(list: Vec<&str>) -> Self {
+        // Sorted by the first 8 bytes as a number first: most anchors differ there (step
+        // ids differ in the hex digits after `step-`), so most comparisons are of two
+        // numbers instead of a call to `memcmp`. The order is that of the strings (see
+        // [`prefix_key`]).
+        let mut keyed: Vec<(u64, &str)> = list.into_iter().map(|s| (prefix_key(s), s)).collect();
+        keyed.sort_unstable();
+        keyed.dedup_by(|a, b| a.1 == b.1);
         let mut out = Sorted {
-            text: String::with_capacity(list.iter().map(String::len).sum()),
-            ends: Vec::with_capacity(list.len()),
+            text: String::with_capacity(keyed.iter().map(|(_, s)| s.len()).sum()),
+            ends: Vec::with_capacity(keyed.len()),
         };
-        for one in &list {
+        for (_, one) in keyed {
             out.text.push_str(one);
             out.ends.push(out.text.len());
         }
@@ -101,6 +106,23 @@ impl Sorted {
     }
 }
 
+/// The first 8 bytes of `text`, zeros after its end, as a big-endian number. A smaller key
+/// means a smaller string: at the first byte where two keys differ, either both strings
+/// have that byte, or the one without it (a zero) is a prefix of the other. Equal keys say
+/// nothing, and the strings decide (a property test checks the order is that of `str`).
+fn prefix_key(text: &str) -> u64 {
+    // Most anchors have 8 bytes or more: one load of them, where a copy into a buffer is a
+    // call to `memcpy`.
+    match text.as_bytes().first_chunk::<8>() {
+        Some(first) => u64::from_be_bytes(*first),
+        None => {
+            let mut key = [0u8; 8];
+            key[..text.len()].copy_from_slice(text.as_bytes());
+            u64::from_be_bytes(key)
+        }
+    }
+}
+
 /// The anchors runbook `idx` offers and, when it is linted, its links to anchors.
 pub fn gather(cx: &Context<'_>, idx: usize, runbook: &Runbook, source: &SourceFile) -> Anchors {
     let mut links = Vec::new();
@@ -115,8 +137,7 @@ pub fn gather(cx: &Context<'_>, idx: usize, runbook: &Runbook, source: &SourceFi
         let target = match link.kind {
             LinkKind::Anchor => Some(idx),
             LinkKind::Relative if !link.path.is_empty() => {
-                let rel = resolve(&runbook.path, &link.path);
-                cx.position(&rel.to_string_lossy().replace('\\', "/"))
+                cx.position(&resolve_shown(&runbook.path, &link.path))
             }
             _ => None,
         };
@@ -172,16 +193,24 @@ pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
 
 /// Every anchor a runbook offers, also in lower case.
 fn offered(runbook: &Runbook, source: &SourceFile) -> Sorted {
-    let mut all: Vec<String> = runbook.sections.iter().map(|s| s.slug.clone()).collect();
-    all.extend(runbook.steps.iter().map(|s| s.id.clone()));
-    all.extend(HTML_ID.captures_iter(&source.text).map(|c| c[1].to_owned()));
+    // Borrowed from the runbook: `Sorted` copies each into its buffer once, so a string of
+    // its own for each (dozens a runbook) would only be made to be dropped.
+    let mut all: Vec<&str> = Vec::with_capacity(runbook.sections.len() + runbook.steps.len());
+    all.extend(runbook.sections.iter().map(|s| s.slug.as_str()));
+    all.extend(runbook.steps.iter().map(|s| s.id.as_str()));
+    all.extend(
+        HTML_ID
+            .captures_iter(&source.text)
+            .filter_map(|c| c.get(1).map(|m| m.as_str())),
+    );
     let lower: Vec<String> = all
         .iter()
         // Only these can differ in lower case; the rest would be dropped as duplicates.
-        .filter(|s| !s.is_ascii() || s.bytes().any(|b| b.is_ascii_uppercase()))
+        // (One pass: `!s.is_ascii() || s.bytes().any(|b| b.is_ascii_uppercase())`.)
+        .filter(|s| s.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()))
         .map(|s| s.to_lowercase())
         .collect();
-    all.extend(lower);
+    all.extend(lower.iter().map(String::as_str));
     Sorted::new(all)
 }
 
@@ -213,6 +242,23 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The strings of `Sorted` are those sorting and dedup of `String`s gave.
+        #[test]
+        fn sorted_is_the_sorted_distinct_strings(
+            list in proptest::collection::vec("(step-|[a\\x00é])[0-9a\\x00]{0,9}", 0..12),
+        ) {
+            let mut want = list.clone();
+            want.sort_unstable();
+            want.dedup();
+            let sorted = Sorted::new(list.iter().map(String::as_str).collect());
+            proptest::prop_assert_eq!(sorted.iter().collect::<Vec<_>>(), want.iter().map(String::as_str).collect::<Vec<_>>());
+            for one in &list {
+                proptest::prop_assert!(sorted.contains(one));
+            }
+        }
+    }
 
     #[test]
     fn distance_and_decode() {

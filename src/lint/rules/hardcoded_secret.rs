@@ -71,7 +71,9 @@ static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[a-z][a-z0-9+.-]*://[^:/\s@]+:([^@\s/]+)@").expect("valid regex")
 });
 
-/// How every name `ASSIGNED` accepts ends (`client_secret` in `secret`...).
+/// How every name `ASSIGNED` accepts ends (`client_secret` in `secret`...); the scan uses
+/// them grouped by last letter (see [`endings_in`]), and tests check the groups against this.
+#[cfg(test)]
 const ASSIGNED_ENDINGS: &[&str] = &[
     "password",
     "passwd",
@@ -95,29 +97,25 @@ fn may_assign(text: &str) -> bool {
         return true;
     }
     let bytes = text.as_bytes();
-    // A runbook has hundreds of `:` and `=` (YAML, times, flags) in thousands of bytes: look
-    // at 16 bytes at a time (a test without early exit, which the compiler vectorises) and
-    // only at the last letter of a name before the expensive comparisons.
-    const CHUNK: usize = 16;
-    let is_sign = |b: u8| b == b':' || b == b'=';
-    let (chunks, rest) = bytes.as_chunks::<CHUNK>();
-    for (chunk_no, chunk) in chunks.iter().enumerate() {
-        let hits = chunk
-            .iter()
-            .fold(0u8, |hits, &b| hits | u8::from(is_sign(b)));
-        if hits == 0 {
-            continue;
+    // A runbook has hundreds of `:` and `=` (YAML, times, flags) in thousands of bytes:
+    // memchr's vectorised search finds them, and the byte before each turns most away
+    // before the comparisons.
+    memchr::memchr2_iter(b':', b'=', bytes)
+        .any(|at| may_end_name(bytes, at) && name_ends_before(text, at))
+}
+
+/// False when [`name_ends_before`] is sure to be false because of the byte right before `at`
+/// alone: a letter or digit there is the end of the name (neither white space nor a quote
+/// is trimmed), and no name ends in it unless it is `d`, `t`, `n` or `y`. Most `:` and `=`
+/// follow such a byte (`Port:`, `--tail=`, `http:`), and this spares them the call and the
+/// trimming of Unicode white space (a property test checks the two agree).
+fn may_end_name(bytes: &[u8], at: usize) -> bool {
+    match at.checked_sub(1).map(|i| bytes[i]) {
+        Some(b) if b.is_ascii_alphanumeric() => {
+            matches!(b.to_ascii_lowercase(), b'd' | b't' | b'n' | b'y')
         }
-        for (i, &b) in chunk.iter().enumerate() {
-            if is_sign(b) && name_ends_before(text, chunk_no * CHUNK + i) {
-                return true;
-            }
-        }
+        _ => true,
     }
-    let done = chunks.len() * CHUNK;
-    rest.iter()
-        .enumerate()
-        .any(|(i, &b)| is_sign(b) && name_ends_before(text, done + i))
 }
 
 /// True when one of [`ASSIGNED_ENDINGS`], then an optional quote and white space, ends right
@@ -127,21 +125,44 @@ fn name_ends_before(text: &str, at: usize) -> bool {
     // space, as `trim_end` is).
     let before = text[..at].trim_end();
     let before = before.strip_suffix(['"', '\'']).unwrap_or(before);
-    // Every ending ends in one of these letters: most `:` and `=` stop here.
-    if !matches!(
-        before.as_bytes().last().map(u8::to_ascii_lowercase),
-        Some(b'd' | b't' | b'n' | b'y')
-    ) {
+    // Every ending ends in one of these letters: most `:` and `=` stop here, and the rest
+    // are compared with the endings of their letter only.
+    let Some(last) = before.as_bytes().last() else {
         return false;
-    }
-    ASSIGNED_ENDINGS.iter().any(|end| {
+    };
+    endings_in(*last).iter().any(|end| {
         before.len() >= end.len()
             && before.as_bytes()[before.len() - end.len()..].eq_ignore_ascii_case(end.as_bytes())
     })
 }
 
+/// The [`ASSIGNED_ENDINGS`] whose last letter is `last`, in either case (a test checks these
+/// lists are the endings, each once).
+fn endings_in(last: u8) -> &'static [&'static str] {
+    match last.to_ascii_lowercase() {
+        b'd' => &["password", "passwd", "pwd"],
+        b't' => &["secret"],
+        b'n' => &["token"],
+        b'y' => &["api_key", "apikey", "api-key", "access_key", "secret_key"],
+        _ => &[],
+    }
+}
+
 /// `BEARER` starts with one of these words.
 const BEARER_WORDS: &[&str] = &["Bearer", "token"];
+
+/// memchr's searchers for [`BEARER_WORDS`], built once: each runbook's search built them
+/// anew, and setting one up costs hundreds of instructions.
+static BEARER_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
+    BEARER_WORDS
+        .iter()
+        .map(|word| memchr::memmem::Finder::new(word.as_bytes()))
+        .collect()
+});
+
+/// memchr's searcher for `://`, built once (see [`BEARER_FINDERS`]).
+static SCHEME_SEPARATOR: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"://"));
 
 /// False only when `URL_PASSWORD` cannot match `text`: it needs a `://` followed by an `@`
 /// with neither white space nor `/` in between.
@@ -149,7 +170,7 @@ fn may_have_url_password(text: &str) -> bool {
     // `match_indices` runs the generic substring searcher over the whole text, byte by
     // byte; memchr's finder is vectorised. `://` cannot overlap itself, so both find the
     // same occurrences.
-    memchr::memmem::find_iter(text.as_bytes(), b"://").any(|at| {
+    SCHEME_SEPARATOR.find_iter(text.as_bytes()).any(|at| {
         text[at + 3..]
             .chars()
             .take_while(|c| !c.is_whitespace() && *c != '/')
@@ -213,9 +234,9 @@ pub fn check(
     }
     // memchr's vectorised search: the standard one sets up a Two-Way searcher and walks
     // the whole file for each word.
-    for caps in BEARER_WORDS
+    for caps in BEARER_FINDERS
         .iter()
-        .any(|word| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some())
+        .any(|word| word.find(text.as_bytes()).is_some())
         .then(|| BEARER.captures_iter(text))
         .into_iter()
         .flatten()
@@ -352,6 +373,84 @@ mod tests {
             if super::URL_PASSWORD.is_match(&text) {
                 proptest::prop_assert!(super::may_have_url_password(&text), "{:?}", text);
             }
+        }
+    }
+
+    /// The endings by last letter are the endings, each once.
+    #[test]
+    fn endings_by_letter_are_the_endings() {
+        let mut by_letter: Vec<&str> = (0..=u8::MAX)
+            .filter(|b| !b.is_ascii_uppercase())
+            .flat_map(super::endings_in)
+            .copied()
+            .collect();
+        let mut all = super::ASSIGNED_ENDINGS.to_vec();
+        by_letter.sort_unstable();
+        all.sort_unstable();
+        assert_eq!(by_letter, all);
+        for end in super::ASSIGNED_ENDINGS {
+            let last = *end.as_bytes().last().unwrap();
+            assert!(super::endings_in(last).contains(end), "{end}");
+            assert!(
+                super::endings_in(last.to_ascii_uppercase()).contains(end),
+                "{end}"
+            );
+        }
+    }
+
+    /// `may_assign` as it was written before: each `:` and `=` found by a scan of 16 bytes
+    /// at a time, each tested against every ending.
+    fn may_assign_oracle(text: &str) -> bool {
+        if !text.is_ascii() && (text.contains('\u{17F}') || text.contains('\u{212A}')) {
+            return true;
+        }
+        let name_ends_before = |at: usize| {
+            let before = text[..at].trim_end();
+            let before = before.strip_suffix(['"', '\'']).unwrap_or(before);
+            super::ASSIGNED_ENDINGS.iter().any(|end| {
+                before.len() >= end.len()
+                    && before.as_bytes()[before.len() - end.len()..]
+                        .eq_ignore_ascii_case(end.as_bytes())
+            })
+        };
+        text.bytes()
+            .enumerate()
+            .any(|(at, b)| (b == b':' || b == b'=') && name_ends_before(at))
+    }
+
+    proptest::proptest! {
+        /// `may_assign` finds a name before a sign where it found one before.
+        #[test]
+        fn may_assign_is_the_scan_it_replaces(
+            text in "(([pP]ass(word|wd)?|[pP]wd|[sS]ecret|client_secret|[tT]oken|TOKEN|access_token|api[-_]?[kK]ey|access_KEY|secret_key|ſecret|to\u{212A}en|[a-z0-9]{1,3}|é)[ \t\u{a0}\"']{0,2}[=:]?){0,5}",
+        ) {
+            proptest::prop_assert_eq!(super::may_assign(&text), may_assign_oracle(&text), "{:?}", text);
+        }
+
+        /// `may_end_name` only turns away positions `name_ends_before` turns away.
+        #[test]
+        fn may_end_name_keeps_every_name_end(
+            text in "([pP]ass(word|wd)?|[tT]oken|api[-_]?[kK]ey|secret|[a-z0-9]{1,3}|[ \t\u{a0}\"'=:é]){0,6}",
+            cut in 0usize..40,
+        ) {
+            let at = (0..=cut.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            if !super::may_end_name(text.as_bytes(), at) {
+                proptest::prop_assert!(!super::name_ends_before(&text, at), "{:?} {}", text, at);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The prebuilt searchers find what `str`'s searches found.
+        #[test]
+        fn prebuilt_finders_find_what_str_finds(text in "(Bearer|bearer|token|Token|://|:/|//|[a-z :/]{0,3}){0,5}") {
+            for (finder, word) in super::BEARER_FINDERS.iter().zip(super::BEARER_WORDS) {
+                proptest::prop_assert_eq!(finder.find(text.as_bytes()).is_some(), text.contains(word));
+            }
+            proptest::prop_assert_eq!(
+                super::SCHEME_SEPARATOR.find_iter(text.as_bytes()).collect::<Vec<_>>(),
+                text.match_indices("://").map(|(at, _)| at).collect::<Vec<_>>()
+            );
         }
     }
 

@@ -28,6 +28,7 @@ use super::super::{Context, Sink};
 use crate::model::Runbook;
 use crate::source::SourceFile;
 use regex::Regex;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -57,9 +58,11 @@ pub fn check(
 
 /// Why `text` is not valid bash, or `None` when it parses.
 pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
-    let mut code = text.to_owned();
+    // Borrowed until a placeholder is replaced: most commands have none, and most of those
+    // take the shortcut below, so they need no copy at all.
+    let mut code = Cow::Borrowed(text);
     for placeholder in placeholders {
-        code = code.replace(placeholder.as_str(), "PLACEHOLDER");
+        code = Cow::Owned(replace_all(&code, placeholder, "PLACEHOLDER"));
     }
     if is_plain_command(&code) {
         return None;
@@ -69,7 +72,7 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
     thread_local! {
         static SEEN: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
     }
-    if let Some(known) = SEEN.with_borrow(|seen| seen.get(&code).cloned()) {
+    if let Some(known) = SEEN.with_borrow(|seen| seen.get(code.as_ref()).cloned()) {
         return known;
     }
     let problem = bash_problem(&code);
@@ -78,9 +81,28 @@ pub fn parse_problem(text: &str, placeholders: &[String]) -> Option<String> {
         if seen.len() >= MEMO_LIMIT {
             seen.clear();
         }
-        seen.insert(code, problem.clone());
+        seen.insert(code.into_owned(), problem.clone());
     });
     problem
+}
+
+/// `text.replace(from, to)`, with memchr's searcher, which sets up faster than the
+/// substring searcher of `replace`; both take the matches from the left, without overlap (a
+/// property test checks the two agree). An empty `from` is left to `replace`, which puts
+/// `to` between characters, not bytes.
+fn replace_all(text: &str, from: &str, to: &str) -> String {
+    if from.is_empty() {
+        return text.replace(from, to);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for at in memchr::memmem::find_iter(text.as_bytes(), from.as_bytes()) {
+        out.push_str(&text[done..at]);
+        out.push_str(to);
+        done = at + from.len();
+    }
+    out.push_str(&text[done..]);
+    out
 }
 
 /// How many answers a thread remembers.
@@ -112,11 +134,21 @@ const RESERVED: &[&str] = &[
     "done", "in", "function", "time", "coproc",
 ];
 
+/// `word` is one of [`RESERVED`]. Compared as bytes: a word starts and ends at an ASCII byte
+/// of the command, so it is valid UTF-8 and equal as bytes means equal as text. Every
+/// reserved word is 2 to 8 lower-case letters, which turns most words away before any
+/// comparison (a property test checks this against the comparison of text).
+fn is_reserved(word: &[u8]) -> bool {
+    (2..=8).contains(&word.len())
+        && word[0].is_ascii_lowercase()
+        && RESERVED.iter().any(|r| r.as_bytes() == word)
+}
+
 /// True for a command that cannot fail to parse, so the shell parser (the costliest part of
 /// linting a large book) can be skipped. Most commands in runbooks are simple commands made
 /// of words, joined by `|`, `||`, `&&`, `;` or a final `&`, with plain redirections
 /// (`> f`, `2>&1`, `&> f`), spread over lines with `\` continuations. A word is made of
-/// plain characters (letters, digits and `-_./:,=@%+`), single-quoted text, double-quoted
+/// plain characters (letters, digits and `-_./:,=@%+~`), single-quoted text, double-quoted
 /// text without `\`, backquotes or `$(`, and `$NAME` / `${NAME}`. Anything else (a bare
 /// newline, `(`, `{`, globs, `#`, heredocs, a reserved word, an operator with nothing on one
 /// side) goes to the parser. The property test below checks the claim against the parser.
@@ -190,7 +222,7 @@ impl Plain<'_> {
                 Some(_) if self.word_start() => {
                     let start = self.i;
                     self.word()?;
-                    if RESERVED.contains(&std::str::from_utf8(&self.b[start..self.i]).ok()?) {
+                    if is_reserved(&self.b[start..self.i]) {
                         return None;
                     }
                     words += 1;
@@ -260,7 +292,13 @@ impl Plain<'_> {
     fn word(&mut self) -> Option<()> {
         loop {
             match self.peek(0) {
-                Some(b) if is_plain_byte(b) => self.i += 1,
+                Some(b) if is_plain_byte(b) => {
+                    // The whole run at once: most words are nothing else.
+                    self.i += self.b[self.i..]
+                        .iter()
+                        .take_while(|&&b| is_plain_byte(b))
+                        .count();
+                }
                 Some(b'\'') => {
                     let len = self.b[self.i + 1..].iter().position(|&b| b == b'\'')?;
                     self.i += len + 2;
@@ -312,7 +350,9 @@ impl Plain<'_> {
 
 /// A byte that stands for itself in a word.
 fn is_plain_byte(b: u8) -> bool {
-    static PLAIN: [bool; 256] = crate::parse::shell_lex::byte_table(b"-_./:,=@%+");
+    // `~` too: a tilde is expanded after parsing, and `> ~/x.crt`, `--cert ~/x` were the
+    // commonest reason a runbook's command went to the parser.
+    static PLAIN: [bool; 256] = crate::parse::shell_lex::byte_table(b"-_./:,=@%+~");
     PLAIN[usize::from(b)]
 }
 
@@ -333,6 +373,8 @@ mod tests {
             "a | b",
             "x=1 y",
             "curl http://a:80/b",
+            "base64 -d > ~/tls-old.crt",
+            "kubectl create secret tls x --cert ~/a.crt --key ~/a.key",
         ] {
             assert!(is_plain_command(code), "{code}");
             assert!(!parser_problem(code), "{code}");
@@ -379,7 +421,7 @@ mod tests {
         fn plain_commands_parse(
             words in proptest::collection::vec(
                 proptest::prop_oneof![
-                    "[A-Za-z0-9_./:,=@%+-]{1,6}",
+                    "[A-Za-z0-9_./:,=@%+~-]{1,6}",
                     proptest::sample::select(RESERVED).prop_map(str::to_owned),
                     proptest::strategy::Just("|".to_owned()),
                 ],
@@ -394,6 +436,27 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn replace_all_is_replace(text in "[ab<>é]{0,12}", from in "[ab<>é]{0,3}", to in "[xé]{0,2}") {
+            proptest::prop_assert_eq!(replace_all(&text, &from, &to), text.replace(&from, &to));
+        }
+    }
+
+    proptest::proptest! {
+        /// The byte test for reserved words says what the comparison of text said.
+        #[test]
+        fn reserved_bytes_are_reserved_text(
+            word in proptest::prop_oneof![
+                "[a-zA-Z0-9_é-]{0,10}",
+                proptest::sample::select(RESERVED).prop_map(str::to_owned),
+                proptest::sample::select(RESERVED).prop_map(|r| format!("{r}x")),
+            ],
+        ) {
+            proptest::prop_assert_eq!(is_reserved(word.as_bytes()), RESERVED.contains(&word.as_str()), "{}", word);
+        }
+    }
+
+    proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
 
         /// Whatever the shortcut accepts, the parser accepts too, on commands made of the
@@ -402,7 +465,8 @@ mod tests {
         fn simple_commands_parse(
             parts in proptest::collection::vec(
                 proptest::prop_oneof![
-                    "[A-Za-z0-9_./:,=@%+-]{1,5}",
+                    "[A-Za-z0-9_./:,=@%+~-]{1,5}",
+                    "~[a-z/+-]{0,3}",
                     "'[a-z {}\"$|&;<>()#*\\\\\n-]{0,5}'",
                     "\"[a-z {}'|&;<>()#*-]{0,4}\"",
                     "\"[a-z ]{0,3}\\$[A-Za-z_][A-Za-z0-9_]{0,3}[a-z ]{0,2}\"",

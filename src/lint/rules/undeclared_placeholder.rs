@@ -47,11 +47,20 @@ pub fn check(
         .map(|e| e.value.to_lowercase())
         .collect::<Vec<_>>()
         .join(" ");
+    // The prose of the section the last command was in: a section's commands come one after
+    // the other, and its prose is the same for each of them.
+    let mut section_prose: Option<(Option<usize>, String)> = None;
     for (step, cmd) in runbook.commands() {
         if cmd.placeholders.is_empty() {
             continue;
         }
-        let prose = prose(runbook, source, step.section).to_lowercase();
+        let prose = match &section_prose {
+            Some((section, text)) if *section == step.section => text,
+            _ => {
+                let text = prose(runbook, source, step.section).to_lowercase();
+                &section_prose.insert((step.section, text)).1
+            }
+        };
         let unexplained: Vec<&String> = cmd
             .placeholders
             .iter()
@@ -63,7 +72,7 @@ pub fn check(
                         || (name.len() >= 2
                             && (text.contains(&name) || text.contains(&name.replace('_', " "))))
                 };
-                !explained(&prose) && !explained(&declared)
+                !explained(prose) && !explained(&declared)
             })
             .collect();
         let Some(first) = unexplained.first() else {
@@ -115,9 +124,11 @@ fn prose(runbook: &Runbook, source: &SourceFile, section: Option<usize>) -> Stri
         .map(|s| s.span.start)
         .find(|&s| s > start)
         .unwrap_or(source.text.len());
-    let mut out = String::new();
+    let text = source.text.get(start..end).unwrap_or("");
+    // Each line is written twice, each time with a line end: allocated once, at most that.
+    let mut out = String::with_capacity(2 * (text.len() + 1));
     let mut in_fence = false;
-    for line in source.text.get(start..end).unwrap_or("").lines() {
+    for line in text.lines() {
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
             in_fence = !in_fence;
@@ -126,9 +137,36 @@ fn prose(runbook: &Runbook, source: &SourceFile, section: Option<usize>) -> Stri
         if !in_fence {
             out.push_str(line);
             out.push('\n');
-            out.push_str(&line.replace(['_', '-'], " "));
+            push_spaced(&mut out, line);
             out.push('\n');
         }
     }
     out
+}
+
+/// Appends `line.replace(['_', '-'], " ")` to `out`, without a string of its own for it and
+/// with a byte loop: `replace` and `split` with a set of characters decode every character
+/// (a property test checks the two agree).
+fn push_spaced(out: &mut String, line: &str) {
+    let mut start = 0;
+    for (i, b) in line.bytes().enumerate() {
+        if b == b'_' || b == b'-' {
+            out.push_str(&line[start..i]);
+            out.push(' ');
+            start = i + 1;
+        }
+    }
+    out.push_str(&line[start..]);
+}
+
+#[cfg(test)]
+mod tests {
+    proptest::proptest! {
+        #[test]
+        fn push_spaced_is_replace(line in "[a_ é-]{0,12}") {
+            let mut out = String::from("x");
+            super::push_spaced(&mut out, &line);
+            proptest::prop_assert_eq!(out, format!("x{}", line.replace(['_', '-'], " ")));
+        }
+    }
 }

@@ -28,6 +28,7 @@ use super::super::{Context, Sink};
 use crate::facts::locate;
 use crate::model::{Risk, Runbook};
 use crate::source::SourceFile;
+use std::sync::LazyLock;
 
 const WORDS: &[&str] = &[
     "warning",
@@ -47,6 +48,15 @@ const WORDS: &[&str] = &[
     "read -r -p",
 ];
 
+/// memchr's searchers for [`WORDS`], built once: `str::contains` sets up a substring
+/// searcher for each word, for each destructive command; the search finds the same.
+static WORD_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
+    WORDS
+        .iter()
+        .map(|word| memchr::memmem::Finder::new(word.as_bytes()))
+        .collect()
+});
+
 pub fn check(
     cx: &Context<'_>,
     idx: usize,
@@ -59,7 +69,10 @@ pub fn check(
             continue;
         }
         let region = region(runbook, source, step.section, step.span.start).to_lowercase();
-        if WORDS.iter().any(|w| region.contains(w)) {
+        if WORD_FINDERS
+            .iter()
+            .any(|w| w.find(region.as_bytes()).is_some())
+        {
             continue;
         }
         let program = cmd
@@ -105,4 +118,30 @@ fn region(runbook: &Runbook, source: &SourceFile, section: Option<usize>, at: us
         .find(|&s| s > at)
         .unwrap_or(source.text.len());
     source.text.get(start..end).unwrap_or("").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// The prebuilt searchers find a warning word where `contains` found one.
+        #[test]
+        fn word_finders_find_what_contains_finds(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(super::WORDS).prop_map(str::to_owned),
+                    "[a-z ⚠'-]{0,4}",
+                ],
+                0..4,
+            ),
+        ) {
+            let region = parts.concat();
+            proptest::prop_assert_eq!(
+                super::WORD_FINDERS.iter().any(|w| w.find(region.as_bytes()).is_some()),
+                super::WORDS.iter().any(|w| region.contains(w)),
+                "{:?}", region
+            );
+        }
+    }
 }
