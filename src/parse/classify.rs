@@ -3,10 +3,12 @@
 //! The rules are deliberately conservative: a program we do not know is `mutating`, never
 //! `read-only`, because a plan will run it without asking.
 
+use super::regex_ascii::{is_space, is_word};
 use super::shell_lex::{Token, expanded_vars, tokens};
 use crate::model::Risk;
 use regex::Regex;
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// What the classifier found in one command.
@@ -357,18 +359,140 @@ fn read_only() -> (Risk, String) {
 
 /// Risk of SQL text: DROP/DELETE/TRUNCATE destroy, other writes mutate.
 pub fn sql_risk(sql: &str) -> Option<(Risk, String)> {
-    static WRITE: LazyLock<Regex> = LazyLock::new(|| {
-        // `COPY table FROM` (and psql's `\copy`) loads rows; `COPY (query) TO` only reads.
-        Regex::new(r"(?i)\b(drop|truncate|delete\s+from|delete\b|insert\s+into|update\s+\w+\s+set|alter|create|grant|revoke|vacuum\s+full|copy\s+[\w.]+(?:\s*\([^)]*\))?\s+from)\b").unwrap()
-    });
-    // The group is the whole match (`\b` matches no text): `find` gives it without the
-    // cost of resolving captures.
-    let word = WRITE.find(sql)?.as_str().to_ascii_uppercase();
-    let head = word.split_whitespace().next().unwrap_or("").to_owned();
-    Some(match head.as_str() {
+    // On ASCII text the regex's `\b`, `\w`, `\s` and `(?i)` are ASCII rules, which
+    // `sql_write_ascii` follows by hand: the regex (costly to build and to run) is then only
+    // needed for other text.
+    let head: Cow<'static, str> = if sql.is_ascii() {
+        Cow::Borrowed(sql_write_ascii(sql.as_bytes())?)
+    } else {
+        Cow::Owned(sql_write_by_regex(sql)?)
+    };
+    Some(match head.as_ref() {
         "DROP" | "TRUNCATE" | "DELETE" => destructive(format!("SQL {head}")),
         _ => mutating(format!("SQL {head}")),
     })
+}
+
+/// The first word, in upper case, of the first match of [`SQL_WRITE`] in `sql`.
+fn sql_write_by_regex(sql: &str) -> Option<String> {
+    // The group is the whole match (`\b` matches no text): `find` gives it without the
+    // cost of resolving captures.
+    let word = SQL_WRITE.find(sql)?.as_str().to_ascii_uppercase();
+    Some(word.split_whitespace().next().unwrap_or("").to_owned())
+}
+
+/// SQL that writes. `COPY table FROM` (and psql's `\copy`) loads rows; `COPY (query) TO`
+/// only reads. [`sql_write_ascii`] must find what this finds on ASCII text.
+static SQL_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(drop|truncate|delete\s+from|delete\b|insert\s+into|update\s+\w+\s+set|alter|create|grant|revoke|vacuum\s+full|copy\s+[\w.]+(?:\s*\([^)]*\))?\s+from)\b").unwrap()
+});
+
+/// [`sql_write_by_regex`] on ASCII text, by hand: the keyword (upper case) of the write
+/// that starts first. Every alternative of the regex starts with a letter, so a match
+/// starts where a word starts; at one start all alternatives that can match share their
+/// first word, so which one the regex prefers makes no difference.
+fn sql_write_ascii(sql: &[u8]) -> Option<&'static str> {
+    (0..sql.len())
+        .filter(|&at| is_word(sql[at]) && (at == 0 || !is_word(sql[at - 1])))
+        .find_map(|at| sql_write_at(sql, at))
+}
+
+/// The write that starts at byte `at` (a word start) of ASCII `sql`, if one does.
+fn sql_write_at(sql: &[u8], at: usize) -> Option<&'static str> {
+    let text = SqlText(sql);
+    // Most words start with none of the keywords' first letters.
+    let (keyword, after): (&'static str, usize) = match sql[at].to_ascii_lowercase() {
+        b'd' => ["DROP", "DELETE"]
+            .into_iter()
+            .find_map(|k| Some((k, text.keyword(at, k)?)))?,
+        b't' => ("TRUNCATE", text.keyword(at, "TRUNCATE")?),
+        b'i' => ("INSERT", text.keyword(at, "INSERT")?),
+        b'u' => ("UPDATE", text.keyword(at, "UPDATE")?),
+        b'a' => ("ALTER", text.keyword(at, "ALTER")?),
+        b'c' => ["CREATE", "COPY"]
+            .into_iter()
+            .find_map(|k| Some((k, text.keyword(at, k)?)))?,
+        b'g' => ("GRANT", text.keyword(at, "GRANT")?),
+        b'r' => ("REVOKE", text.keyword(at, "REVOKE")?),
+        b'v' => ("VACUUM", text.keyword(at, "VACUUM")?),
+        _ => return None,
+    };
+    let found = match keyword {
+        // `delete\s+from` or `delete\b`: the second needs no more than the first.
+        "DROP" | "TRUNCATE" | "DELETE" | "ALTER" | "CREATE" | "GRANT" | "REVOKE" => {
+            text.ends_word(after)
+        }
+        "INSERT" => text.spaces_then_word(after, "INTO"),
+        "UPDATE" => {
+            // `\w+` can only end where `\s+` starts: it takes the whole run.
+            text.spaces(after)
+                .map(|name| text.run(name, is_word))
+                .filter(|&(name, end)| end > name)
+                .is_some_and(|(_, end)| text.spaces_then_word(end, "SET"))
+        }
+        "VACUUM" => text.spaces_then_word(after, "FULL"),
+        "COPY" => text
+            .spaces(after)
+            .is_some_and(|name| copy_from(&text, name)),
+        _ => false,
+    };
+    found.then_some(keyword)
+}
+
+/// `[\w.]+(?:\s*\([^)]*\))?\s+from\b` at byte `name` of `text`.
+fn copy_from(text: &SqlText<'_>, name: usize) -> bool {
+    // `[\w.]+` can only end where `\s` or `(` follows: it takes the whole run.
+    let (_, end) = text.run(name, |b| is_word(b) || b == b'.');
+    if end == name {
+        return false;
+    }
+    // With the column list, if there is one (`[^)]*` ends at the first `)`), then without.
+    let (_, open) = text.run(end, is_space);
+    let with_columns = text.0.get(open) == Some(&b'(')
+        && memchr::memchr(b')', &text.0[open + 1..])
+            .is_some_and(|close| text.spaces_then_word(open + 1 + close + 1, "FROM"));
+    with_columns || text.spaces_then_word(end, "FROM")
+}
+
+/// ASCII SQL text, read as the regex `SQL_WRITE` reads it.
+struct SqlText<'a>(&'a [u8]);
+
+impl SqlText<'_> {
+    /// `keyword` (upper case) at `at`, in any case: the index after it.
+    fn keyword(&self, at: usize, keyword: &str) -> Option<usize> {
+        let end = at + keyword.len();
+        self.0
+            .get(at..end)
+            .is_some_and(|w| w.eq_ignore_ascii_case(keyword.as_bytes()))
+            .then_some(end)
+    }
+
+    /// `\b` after a word character.
+    fn ends_word(&self, at: usize) -> bool {
+        self.0.get(at).is_none_or(|&b| !is_word(b))
+    }
+
+    /// The run of bytes from `at` for which `class` holds: (`at`, its end).
+    fn run(&self, at: usize, class: impl Fn(u8) -> bool) -> (usize, usize) {
+        let len = self.0[at.min(self.0.len())..]
+            .iter()
+            .take_while(|&&b| class(b))
+            .count();
+        (at, at + len)
+    }
+
+    /// `\s+` at `at`: the index after it.
+    fn spaces(&self, at: usize) -> Option<usize> {
+        let (_, end) = self.run(at, is_space);
+        (end > at).then_some(end)
+    }
+
+    /// `\s+keyword\b` at `at`.
+    fn spaces_then_word(&self, at: usize, keyword: &str) -> bool {
+        self.spaces(at)
+            .and_then(|word| self.keyword(word, keyword))
+            .is_some_and(|end| self.ends_word(end))
+    }
 }
 
 fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
@@ -926,19 +1050,204 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 /// Placeholders in a command, in order of first appearance.
 pub fn placeholders(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    // Only the whole match is used: `find_iter` finds the same matches without the cost of
-    // resolving capture groups.
-    for m in PLACEHOLDER.find_iter(text) {
+    let mut keep = |at: Range<usize>| {
         // `<<EOF` is a heredoc, not a placeholder; `[[ -f x ]]` is a test.
-        if m.as_str().starts_with('<') && text[..m.start()].ends_with('<') {
-            continue;
+        if text[at.clone()].starts_with('<') && text[..at.start].ends_with('<') {
+            return;
         }
-        let found = m.as_str().to_owned();
-        if !out.contains(&found) {
-            out.push(found);
+        let found = &text[at];
+        if !out.iter().any(|seen| seen == found) {
+            out.push(found.to_owned());
         }
+    };
+    if text.is_ascii() {
+        // On ASCII text the regex's `\b` and `\s` are ASCII rules, which
+        // `PlaceholderScan` follows by hand: the regex is only needed for other text.
+        PlaceholderScan::new(text.as_bytes()).for_each(&mut keep);
+    } else {
+        // Only the whole match is used: `find_iter` finds the same matches without the cost
+        // of resolving capture groups.
+        PLACEHOLDER.find_iter(text).for_each(|m| keep(m.range()));
     }
     out
+}
+
+/// The matches of [`PLACEHOLDER`] in ASCII text, found by hand as the regex finds them: the
+/// match that starts first, and at one start the first alternative (in the regex's order)
+/// that matches; then on after the match.
+struct PlaceholderScan<'a> {
+    text: &'a [u8],
+    at: usize,
+    /// Where the last look for `xxx` or `XXX` began, and the first found after it.
+    triple: Option<(usize, Option<usize>)>,
+}
+
+impl<'a> PlaceholderScan<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Self {
+            text,
+            at: 0,
+            triple: None,
+        }
+    }
+
+    /// The end of the run of bytes from `at` for which `class` holds.
+    fn run_end(&self, at: usize, class: impl Fn(u8) -> bool) -> usize {
+        at + self.text[at.min(self.text.len())..]
+            .iter()
+            .take_while(|&&b| class(b))
+            .count()
+    }
+
+    /// The first `xxx` or `XXX` at or after `from`. Looks are remembered: `from` only grows.
+    fn triple_from(&mut self, from: usize) -> Option<usize> {
+        if let Some((looked_from, found)) = self.triple
+            && looked_from <= from
+            && found.is_none_or(|q| q >= from)
+        {
+            return found;
+        }
+        let mut at = from;
+        let found = loop {
+            let Some(k) = self
+                .text
+                .get(at..)
+                .and_then(|rest| memchr::memchr2(b'x', b'X', rest))
+            else {
+                break None;
+            };
+            let q = at + k;
+            let x = self.text[q];
+            if self.text.get(q + 1..q + 3) == Some(&[x, x][..]) {
+                break Some(q);
+            }
+            at = q + 1;
+        };
+        self.triple = Some((from, found));
+        found
+    }
+
+    /// The first match of the `xs` alternative at or after `from`: the run of its characters
+    /// that holds the first `xxx` (or `XXX`), from `from` at the earliest.
+    fn xs_from(&mut self, from: usize) -> Option<Range<usize>> {
+        let q = self.triple_from(from)?;
+        let mut start = q;
+        while start > from && is_xs_byte(self.text[start - 1]) {
+            start -= 1;
+        }
+        Some(start..self.run_end(q, is_xs_byte))
+    }
+
+    /// The end of the match of an alternative other than `xs` that starts at `at`.
+    fn other_match_at(&self, at: usize) -> Option<usize> {
+        match self.text[at] {
+            b'<' => self.angle(at),
+            b'{' => self.mustache(at),
+            b'[' => self.bracket(at),
+            b'y' | b'Y' => self.your(at),
+            _ => None,
+        }
+    }
+
+    /// The first `<`, `{` or `[` (which start the angle, mustache and bracket alternatives)
+    /// in `at..last`.
+    fn bracket_from(&self, at: usize, last: usize) -> Option<usize> {
+        memchr::memchr3(b'<', b'{', b'[', &self.text[at..last]).map(|k| at + k)
+    }
+
+    /// The next match from `from`: one of the other alternatives where one starts before the
+    /// `xs` match, or at the same byte (they come first in the regex), else the `xs` match.
+    fn next_from(&mut self, from: usize) -> Option<Range<usize>> {
+        let xs = self.xs_from(from);
+        let last = xs.as_ref().map_or(self.text.len(), |m| m.start + 1);
+        // memchr's vectorised scans skip the bytes no alternative starts with: the next
+        // `<`, `{` or `[`, and before it each `y` or `Y` (which may start `your`).
+        let mut bracket = self.bracket_from(from, last);
+        let mut at = from;
+        loop {
+            let until = bracket.unwrap_or(last);
+            let start = match memchr::memchr2(b'y', b'Y', &self.text[at..until]) {
+                Some(k) => at + k,
+                None => match bracket {
+                    Some(start) => start,
+                    None => break,
+                },
+            };
+            if let Some(end) = self.other_match_at(start) {
+                return Some(start..end);
+            }
+            at = start + 1;
+            if bracket == Some(start) {
+                bracket = self.bracket_from(at, last);
+            }
+        }
+        xs
+    }
+
+    /// `<[A-Za-z][A-Za-z0-9_.-]*>`.
+    fn angle(&self, at: usize) -> Option<usize> {
+        if !self.text.get(at + 1)?.is_ascii_alphabetic() {
+            return None;
+        }
+        let end = self.run_end(at + 2, |b| is_word(b) || b == b'.' || b == b'-');
+        (self.text.get(end) == Some(&b'>')).then_some(end + 1)
+    }
+
+    /// `\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\}`.
+    fn mustache(&self, at: usize) -> Option<usize> {
+        if self.text.get(at + 1) != Some(&b'{') {
+            return None;
+        }
+        let name = self.run_end(at + 2, is_space);
+        let first = *self.text.get(name)?;
+        if !(first.is_ascii_alphabetic() || first == b'_') {
+            return None;
+        }
+        let name_end = self.run_end(name + 1, |b| is_word(b) || b == b'.');
+        let close = self.run_end(name_end, is_space);
+        (self.text.get(close..close + 2) == Some(b"}}")).then_some(close + 2)
+    }
+
+    /// `\[[A-Z][A-Z0-9_]+\]`.
+    fn bracket(&self, at: usize) -> Option<usize> {
+        if !self.text.get(at + 1)?.is_ascii_uppercase() {
+            return None;
+        }
+        let end = self.run_end(at + 2, |b| {
+            b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+        });
+        (end > at + 2 && self.text.get(end) == Some(&b']')).then_some(end + 1)
+    }
+
+    /// `\b(?:YOUR|your)[-_][A-Za-z0-9_-]+`.
+    fn your(&self, at: usize) -> Option<usize> {
+        let starts_word = at == 0 || !is_word(self.text[at - 1]);
+        let word = self.text.get(at..at + 4)?;
+        if !starts_word || !(word == b"YOUR" || word == b"your") {
+            return None;
+        }
+        if !matches!(self.text.get(at + 4), Some(b'-' | b'_')) {
+            return None;
+        }
+        let end = self.run_end(at + 5, |b| is_word(b) || b == b'-');
+        (end > at + 5).then_some(end)
+    }
+}
+
+/// A character of the `xs` alternative of [`PLACEHOLDER`]: `[A-Za-z0-9_.-]`.
+fn is_xs_byte(b: u8) -> bool {
+    is_word(b) || b == b'.' || b == b'-'
+}
+
+impl Iterator for PlaceholderScan<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        let found = self.next_from(self.at)?;
+        // Every alternative matches at least one byte.
+        self.at = found.end;
+        Some(found)
+    }
 }
 
 #[cfg(test)]
@@ -954,6 +1263,49 @@ mod tests {
                     && !name.starts_with(|c: char| c.is_ascii_digit())
             });
             proptest::prop_assert_eq!(is_assignment(&word), defined, "{:?}", word);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn sql_writes_are_found_as_the_regex_finds_them(
+            pieces in proptest::collection::vec(
+                "drop|DROP|Drop|truncate|delete|DELETE|from|FROM|insert|into|INTO|update|Update\
+                 |set|SET|alter|create|grant|revoke|vacuum|VACUUM|full|copy|COPY|\\\\|t|t1|_\
+                 |a\\.b|\\.|\\(|\\)|\\(a, b\\)|;|,|'|-|x| |  |\t|\n|\u{b}|\u{c}|\r|1|é\
+                 |copy t |COPY a.b\\(x\\) | \\(a\\) from|\\(a\\)from| from x| from|update t set\
+                 |insert into|delete from|vacuum full",
+                0..10,
+            )
+        ) {
+            let sql = pieces.concat();
+            if sql.is_ascii() {
+                proptest::prop_assert_eq!(
+                    sql_write_ascii(sql.as_bytes()).map(str::to_owned),
+                    sql_write_by_regex(&sql),
+                    "{:?}",
+                    sql
+                );
+            }
+        }
+
+        #[test]
+        fn placeholders_are_found_as_the_regex_finds_them(
+            pieces in proptest::collection::vec(
+                "<|>|<<|\\{|\\{\\{|\\}|\\}\\}|\\[|\\[\\[|\\]|your|YOUR|Your|yours|_|-|\\.|x|xx\
+                 |xxx|XXX|X|A|AB|A1|a|b|1|=|/|:| |\t|\n|\u{b}|EOF|é|ayour_|YOUR-x|x.your_a\
+                 |<a.b-c>|\\{\\{ a.b \\}\\}|\\[AB_1\\]|a-xxx|XXX.|<<EOF",
+                0..12,
+            )
+        ) {
+            let text = pieces.concat();
+            if text.is_ascii() {
+                let by_hand: Vec<Range<usize>> = PlaceholderScan::new(text.as_bytes()).collect();
+                let by_regex: Vec<Range<usize>> =
+                    PLACEHOLDER.find_iter(&text).map(|m| m.range()).collect();
+                proptest::prop_assert_eq!(by_hand, by_regex, "{:?}", text);
+            }
         }
     }
 
