@@ -55,10 +55,10 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
     let mut interactive = false;
     let mut never_ending = false;
     for simple in &simples {
-        let Some(program) = program_name(&simple.words) else {
+        let Some((program, words)) = program_and_words(&simple.words) else {
             continue;
         };
-        let (r, reason) = simple_risk(&program, &simple.words);
+        let (r, reason) = simple_risk(&program, words);
         let (r, reason) = if simple.writes_file && r < Risk::Mutating {
             (Risk::Mutating, "writes a file (redirection)".to_owned())
         } else {
@@ -68,8 +68,8 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
             risk = r;
             risk_reason = reason;
         }
-        interactive |= is_interactive(&program, &simple.words);
-        never_ending |= is_never_ending(&program, &simple.words);
+        interactive |= is_interactive(&program, words);
+        never_ending |= is_never_ending(&program, words);
         programs.push(program);
     }
     let program = programs.first().cloned().unwrap_or_default();
@@ -202,8 +202,10 @@ fn basename(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
 }
 
-/// Program name as people say it: `docker compose` for the compose plugin.
-fn program_name(words: &[Cow<'_, str>]) -> Option<String> {
+/// Program name as people say it (`docker compose` for the compose plugin), and the words
+/// without their wrappers, which is what [`simple_risk`], [`is_interactive`] and
+/// [`is_never_ending`] read: stripping them once serves all three.
+fn program_and_words<'w, 'c>(words: &'w [Cow<'c, str>]) -> Option<(String, &'w [Cow<'c, str>])> {
     let w = strip_wrappers(words);
     let first = w.first()?;
     let name = basename(first);
@@ -215,16 +217,16 @@ fn program_name(words: &[Cow<'_, str>]) -> Option<String> {
         return None;
     }
     if name == "docker" && w.get(1).is_some_and(|s| s == "compose") {
-        return Some("docker compose".into());
+        return Some(("docker compose".into(), w));
     }
-    Some(name.to_owned())
+    Some((name.to_owned(), w))
 }
 
-/// Words after the program (and after `compose` for `docker compose`).
+/// Words after the program (and after `compose` for `docker compose`) of `words`, which
+/// [`program_and_words`] has stripped of wrappers.
 fn args_of<'w, 'c>(program: &str, words: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
-    let w = strip_wrappers(words);
     let skip = if program == "docker compose" { 2 } else { 1 };
-    &w[skip.min(w.len())..]
+    &words[skip.min(words.len())..]
 }
 
 /// Options that take a separate value, per program family (so `-n prod get` finds `get`).
@@ -495,6 +497,7 @@ impl SqlText<'_> {
     }
 }
 
+/// The risk of a simple command; `words` without wrappers, as [`program_and_words`] gives them.
 fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
     let args = args_of(program, words);
     // Flags that are destructive whatever the program.
@@ -669,9 +672,9 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
         "ssh" => {
             // `ssh host cmd...` runs `cmd` remotely: it is as risky as `cmd`.
             let remote = ssh_remote_command(args);
-            match program_name(remote) {
-                Some(inner) => {
-                    let (risk, why) = simple_risk(&inner, remote);
+            match program_and_words(remote) {
+                Some((inner, words)) => {
+                    let (risk, why) = simple_risk(&inner, words);
                     (
                         risk,
                         if why.is_empty() {
@@ -691,153 +694,157 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
         {
             mutating(program)
         }
-        _ if READ_ONLY_PROGRAMS.contains(&program) => read_only(),
+        _ if is_read_only_program(program) => read_only(),
         _ => mutating(format!("{program} (unknown program)")),
     }
 }
 
-/// Programs that only read or print.
+/// Programs that only read or print, sorted (byte order) for a binary search: a program
+/// that no rule above names is looked up here.
 const READ_ONLY_PROGRAMS: &[&str] = &[
-    "cat",
-    "less",
-    "more",
-    "head",
-    "tail",
-    "grep",
-    "egrep",
-    "fgrep",
-    "rg",
-    "awk",
-    "sed",
-    "cut",
-    "sort",
-    "uniq",
-    "wc",
-    "tr",
-    "jq",
-    "yq",
-    "ls",
-    "ll",
-    "find",
-    "stat",
-    "file",
-    "du",
-    "df",
-    "free",
-    "top",
-    "htop",
-    "ps",
-    "pgrep",
-    "pidof",
-    "uptime",
-    "date",
-    "echo",
-    "printf",
-    "sleep",
-    "true",
-    "false",
-    "test",
     "[",
     "[[",
-    "watch",
-    "time",
-    "which",
-    "whoami",
-    "id",
-    "hostname",
-    "uname",
-    "env",
-    "printenv",
-    "netstat",
-    "ss",
-    "lsof",
-    "nc",
-    "ncat",
-    "telnet",
-    "dig",
-    "nslookup",
-    "host",
-    "ping",
-    "traceroute",
-    "mtr",
-    "openssl",
-    "journalctl",
-    "dmesg",
-    "vmstat",
-    "iostat",
-    "mpstat",
-    "sar",
-    "iotop",
-    "diff",
-    "md5sum",
-    "sha256sum",
-    "base64",
-    "column",
-    "xxd",
-    "tree",
-    "realpath",
-    "dirname",
-    "basename",
-    "pwd",
-    "cd",
-    "export",
-    "read",
-    "open",
-    "xdg-open",
-    "vim",
-    "vi",
-    "nano",
-    "emacs",
-    "view",
-    "man",
-    "k9s",
-    "stern",
-    "kubectx",
-    "kubens",
-    "nslookup",
-    "getent",
-    "zcat",
-    "zgrep",
-    "tac",
-    "nl",
-    "fold",
-    "strings",
-    "set",
-    "source",
-    "pg_isready",
-    "pg_dump",
-    "pg_dumpall",
-    "mysqldump",
-    "redis-benchmark",
-    "promtool",
-    "amtool",
     "ab",
-    "hey",
-    "wrk",
+    "amtool",
+    "awk",
+    "base64",
+    "basename",
+    "case",
+    "cat",
+    "cd",
+    "column",
     "curlie",
-    "httpie",
-    "iftop",
-    "nethogs",
-    "tcpdump",
-    "strace",
-    "ltrace",
-    "gdb",
-    "pstack",
-    "jstack",
-    "jmap",
-    "kubeseal",
-    "for",
+    "cut",
+    "date",
+    "df",
+    "diff",
+    "dig",
+    "dirname",
+    "dmesg",
     "do",
     "done",
-    "if",
-    "then",
-    "fi",
+    "du",
+    "echo",
+    "egrep",
     "else",
-    "while",
-    "until",
-    "case",
+    "emacs",
+    "env",
     "esac",
+    "export",
+    "false",
+    "fgrep",
+    "fi",
+    "file",
+    "find",
+    "fold",
+    "for",
+    "free",
+    "gdb",
+    "getent",
+    "grep",
+    "head",
+    "hey",
+    "host",
+    "hostname",
+    "htop",
+    "httpie",
+    "id",
+    "if",
+    "iftop",
+    "iostat",
+    "iotop",
+    "jmap",
+    "journalctl",
+    "jq",
+    "jstack",
+    "k9s",
+    "kubectx",
+    "kubens",
+    "kubeseal",
+    "less",
+    "ll",
+    "ls",
+    "lsof",
+    "ltrace",
+    "man",
+    "md5sum",
+    "more",
+    "mpstat",
+    "mtr",
+    "mysqldump",
+    "nano",
+    "nc",
+    "ncat",
+    "nethogs",
+    "netstat",
+    "nl",
+    "nslookup",
+    "open",
+    "openssl",
+    "pg_dump",
+    "pg_dumpall",
+    "pg_isready",
+    "pgrep",
+    "pidof",
+    "ping",
+    "printenv",
+    "printf",
+    "promtool",
+    "ps",
+    "pstack",
+    "pwd",
+    "read",
+    "realpath",
+    "redis-benchmark",
+    "rg",
+    "sar",
+    "sed",
+    "set",
+    "sha256sum",
+    "sleep",
+    "sort",
+    "source",
+    "ss",
+    "stat",
+    "stern",
+    "strace",
+    "strings",
+    "tac",
+    "tail",
+    "tcpdump",
+    "telnet",
+    "test",
+    "then",
+    "time",
+    "top",
+    "tr",
+    "traceroute",
+    "tree",
+    "true",
+    "uname",
+    "uniq",
+    "until",
+    "uptime",
+    "vi",
+    "view",
+    "vim",
+    "vmstat",
+    "watch",
+    "wc",
+    "which",
+    "while",
+    "whoami",
+    "wrk",
+    "xdg-open",
+    "xxd",
+    "yq",
+    "zcat",
+    "zgrep",
 ];
+
+fn is_read_only_program(name: &str) -> bool {
+    READ_ONLY_PROGRAMS.binary_search(&name).is_ok()
+}
 
 /// The words of the remote command of `ssh [options] host command...`.
 fn ssh_remote_command<'w, 'c>(args: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
@@ -895,13 +902,12 @@ fn kubectl_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
                 .iter()
                 .position(|a| a == "--")
                 .map_or(&args[..0], |dashes| &args[dashes + 1..]);
-            let inner_risk = program_name(inner).map(|p| simple_risk(&p, inner));
+            let inner_risk = program_and_words(inner).map(|(p, words)| simple_risk(&p, words));
             match inner_risk {
                 Some((Risk::Destructive, why)) => destructive(format!("{} ({why})", reason(verb))),
                 _ if verb == "exec"
                     && inner.first().is_some_and(|p| {
-                        READ_ONLY_PROGRAMS.contains(&basename(p))
-                            && !matches!(basename(p), "vim" | "vi")
+                        is_read_only_program(basename(p)) && !matches!(basename(p), "vim" | "vi")
                     }) =>
                 {
                     read_only()
@@ -932,7 +938,7 @@ fn docker_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
         | "events" | "port" | "ls" | "history" | "search" | "diff" | "" => read_only(),
         "exec" => {
             let w = exec_command(args, verb);
-            match program_name(w).map(|p| simple_risk(&p, w)) {
+            match program_and_words(w).map(|(p, words)| simple_risk(&p, words)) {
                 Some((Risk::Destructive, why)) => {
                     destructive(format!("{} ({why})", reason("exec")))
                 }
@@ -965,6 +971,7 @@ fn exec_command<'w, 'c>(args: &'w [Cow<'c, str>], verb: &str) -> &'w [Cow<'c, st
     }
 }
 
+/// `words` without wrappers, as [`program_and_words`] gives them.
 fn is_interactive(program: &str, words: &[Cow<'_, str>]) -> bool {
     let args = args_of(program, words);
     match program {
@@ -1003,6 +1010,7 @@ fn is_interactive(program: &str, words: &[Cow<'_, str>]) -> bool {
     }
 }
 
+/// `words` without wrappers, as [`program_and_words`] gives them.
 fn is_never_ending(program: &str, words: &[Cow<'_, str>]) -> bool {
     let args = args_of(program, words);
     match program {
@@ -1307,6 +1315,32 @@ mod tests {
                 proptest::prop_assert_eq!(by_hand, by_regex, "{:?}", text);
             }
         }
+    }
+
+    proptest::proptest! {
+        // `program_and_words` strips wrappers once and its callers read the stripped words
+        // (they used to strip them again): stripping twice must change nothing.
+        #[test]
+        fn stripping_wrappers_twice_changes_nothing(
+            words in proptest::collection::vec(
+                "sudo|/usr/bin/sudo|-u|root|env|-i|A=1|_B=x|1A=2|timeout|-s|5|nohup|exec|nice\
+                 |-n|xargs|-I|\\{\\}|time|!|\\{|then|do|--|-|kubectl|rm|-rf|x",
+                0..8,
+            )
+        ) {
+            let words: Vec<Cow<'_, str>> = words.into_iter().map(Cow::Owned).collect();
+            let once = strip_wrappers(&words);
+            proptest::prop_assert_eq!(strip_wrappers(once), once, "{:?}", words);
+        }
+    }
+
+    #[test]
+    fn read_only_programs_are_sorted_for_the_binary_search() {
+        for pair in READ_ONLY_PROGRAMS.windows(2) {
+            assert!(pair[0] < pair[1], "{pair:?}");
+        }
+        assert!(is_read_only_program("cat") && is_read_only_program("[["));
+        assert!(!is_read_only_program("rm") && !is_read_only_program("catx"));
     }
 
     fn c(cmd: &str) -> Classification {
