@@ -49,7 +49,7 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
         std::borrow::Cow::Borrowed(head)
     };
     let simples = simple_commands(&words_text);
-    let mut programs = Vec::new();
+    let mut programs = Vec::with_capacity(simples.len());
     let mut risk = Risk::ReadOnly;
     let mut risk_reason = String::new();
     let mut interactive = false;
@@ -291,12 +291,17 @@ fn value_options(program: &str) -> &'static [&'static str] {
     }
 }
 
-/// First non-option word after the program: the subcommand.
-fn subcommands<'w>(program: &str, args: &'w [Cow<'_, str>], count: usize) -> Vec<&'w str> {
+/// First non-option words after the program (at most `count`, which is at most three): the
+/// subcommand and what follows it.
+fn subcommands<'w>(program: &str, args: &'w [Cow<'_, str>], count: usize) -> Subcommands<'w> {
     let takes = value_options(program);
-    let mut out = Vec::new();
+    let mut out = Subcommands {
+        words: [""; 3],
+        len: 0,
+    };
+    let count = count.min(out.words.len());
     let mut i = 0;
-    while i < args.len() && out.len() < count {
+    while i < args.len() && out.len < count {
         let a: &str = &args[i];
         if a == "--" {
             break;
@@ -305,10 +310,26 @@ fn subcommands<'w>(program: &str, args: &'w [Cow<'_, str>], count: usize) -> Vec
             i += if takes.contains(&a) { 2 } else { 1 };
             continue;
         }
-        out.push(a);
+        out.words[out.len] = a;
+        out.len += 1;
         i += 1;
     }
     out
+}
+
+/// Up to three words, kept in place: every command asks for one to three subcommand words,
+/// and a list on the heap for them cost an allocation per command.
+struct Subcommands<'w> {
+    words: [&'w str; 3],
+    len: usize,
+}
+
+impl<'w> std::ops::Deref for Subcommands<'w> {
+    type Target = [&'w str];
+
+    fn deref(&self) -> &[&'w str] {
+        &self.words[..self.len]
+    }
 }
 
 /// `--flag=value` → `value` (without allocating: this runs for every word of every command).
@@ -1331,6 +1352,46 @@ mod tests {
             let words: Vec<Cow<'_, str>> = words.into_iter().map(Cow::Owned).collect();
             let once = strip_wrappers(&words);
             proptest::prop_assert_eq!(strip_wrappers(once), once, "{:?}", words);
+        }
+    }
+
+    /// What `subcommands` gave when it collected into a `Vec`.
+    fn subcommands_in_a_vec<'w>(
+        program: &str,
+        args: &'w [Cow<'_, str>],
+        count: usize,
+    ) -> Vec<&'w str> {
+        let takes = value_options(program);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < args.len() && out.len() < count {
+            let a: &str = &args[i];
+            if a == "--" {
+                break;
+            }
+            if a.starts_with('-') {
+                i += if takes.contains(&a) { 2 } else { 1 };
+                continue;
+            }
+            out.push(a);
+            i += 1;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn subcommands_in_place_are_the_vec_of_them(
+            program in "kubectl|helm|git|docker compose|redis-cli|ssh|x",
+            args in proptest::collection::vec(
+                "-n|--namespace|-f|-C|-h|-|--|--force|get|pods|delete|rollout|status|x|y",
+                0..8,
+            ),
+            count in 1usize..=3,
+        ) {
+            let args: Vec<Cow<'_, str>> = args.into_iter().map(Cow::Owned).collect();
+            let in_place = subcommands(&program, &args, count);
+            proptest::prop_assert_eq!(&*in_place, &subcommands_in_a_vec(&program, &args, count)[..]);
         }
     }
 

@@ -139,7 +139,8 @@ impl<'a, const TOKENS: bool> Word<'a, TOKENS> {
         self.after_dollar = c == '$';
     }
 
-    /// Appends the source's bytes `range`, none of which is `$` or `(`.
+    /// Appends the source's bytes `range`, none of which is `$` and which start with no `(`
+    /// right after a `$`: they add no `$(`.
     fn push_plain(&mut self, range: Range<usize>) {
         if TOKENS {
             match &mut self.run {
@@ -273,7 +274,20 @@ fn lex<'a, const TOKENS: bool>(text: &'a str) -> (Vec<Token<'a>>, OpenState) {
                     st.depth -= 1;
                     word.push(c);
                 }
-                _ => word.push(c),
+                '$' | ')' | '\\' => word.push(c),
+                _ => {
+                    // Up to the next byte that means something in double quotes, the text is
+                    // the word's as it is: one copy, as `push` of each character would give.
+                    // The run holds no `$`, and does not start with `(` after one (`$(` is
+                    // taken above), so it adds no `$(`, as `push_plain` requires.
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|&b| matches!(b, b'"' | b'\\' | b'$' | b')'))
+                        .map_or(n, |k| i + k);
+                    word.push_plain(i..end);
+                    i = end;
+                    continue;
+                }
             }
             i += 1;
             continue;
