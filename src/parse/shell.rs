@@ -455,14 +455,17 @@ fn non_shell_lang(line: &str, client: Option<&'static str>) -> Option<&'static s
 /// `key: value` or `key:` with a bare identifier key, as in YAML. A shell command's first
 /// word never ends with `:` (URLs have `//` after it).
 fn is_yaml_key(line: &str) -> bool {
-    let Some((key, rest)) = line.split_once(':') else {
-        return false;
-    };
-    !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && (rest.is_empty() || rest.starts_with(' '))
+    // The key must run up to the first `:`, so the first byte that cannot be in a key
+    // decides: for most commands the blank after their first word, without a search of
+    // the whole line for a `:`.
+    let bytes = line.as_bytes();
+    let key_len = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        .unwrap_or(bytes.len());
+    key_len > 0
+        && bytes.get(key_len) == Some(&b':')
+        && matches!(bytes.get(key_len + 1), None | Some(b' '))
 }
 
 /// The language of the input an interactive client reads next: `psql` without `-c`, a
@@ -529,6 +532,27 @@ mod tests {
         ) {
             let head = words.join(" ");
             proptest::prop_assert_eq!(client_language(&head), client_language_of_words(&head));
+        }
+    }
+
+    /// What `is_yaml_key` was: the text before the first `:`, tested character by character.
+    fn is_yaml_key_by_split(line: &str) -> bool {
+        let Some((key, rest)) = line.split_once(':') else {
+            return false;
+        };
+        !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && (rest.is_empty() || rest.starts_with(' '))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn yaml_keys_are_found_as_by_splitting_at_the_colon(
+            line in "([a-z0-9_.-]{1,4}|:| |\t|/|é|=|\\$){0,8}"
+        ) {
+            proptest::prop_assert_eq!(is_yaml_key(&line), is_yaml_key_by_split(&line), "{:?}", line);
         }
     }
 
