@@ -48,15 +48,14 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
     } else {
         std::borrow::Cow::Borrowed(head)
     };
-    let simples = simple_commands(&words_text);
-    let mut programs = Vec::with_capacity(simples.len());
+    let mut programs = Vec::new();
     let mut risk = Risk::ReadOnly;
     let mut risk_reason = String::new();
     let mut interactive = false;
     let mut never_ending = false;
-    for simple in &simples {
+    for_each_simple_command(&words_text, |simple| {
         let Some((program, words)) = program_and_words(&simple.words) else {
-            continue;
+            return;
         };
         let (r, reason) = simple_risk(&program, words);
         let (r, reason) = if simple.writes_file && r < Risk::Mutating {
@@ -71,7 +70,7 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
         interactive |= is_interactive(&program, words);
         never_ending |= is_never_ending(&program, words);
         programs.push(program);
-    }
+    });
     let program = programs.first().cloned().unwrap_or_default();
     let vars_text = if literal_heredoc { head } else { full };
     Classification {
@@ -86,8 +85,10 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
     }
 }
 
-fn simple_commands(head: &str) -> Vec<Simple<'_>> {
-    let mut out = Vec::new();
+/// Calls `each` with the simple commands of `head`, in order. They are read one at a time,
+/// so one list of words serves them all (a list of commands, each with its own list of
+/// words, cost allocations for every command).
+fn for_each_simple_command<'t>(head: &'t str, mut each: impl FnMut(&Simple<'t>)) {
     let mut current = Simple {
         // Room for the words of most commands: growing from four copied them twice.
         words: Vec::with_capacity(12),
@@ -114,22 +115,16 @@ fn simple_commands(head: &str) -> Vec<Simple<'_>> {
             }
             Token::Op(_) => {
                 if !current.words.is_empty() {
-                    out.push(std::mem::replace(
-                        &mut current,
-                        Simple {
-                            words: Vec::new(),
-                            writes_file: false,
-                        },
-                    ));
+                    each(&current);
+                    current.words.clear();
                 }
                 current.writes_file = false;
             }
         }
     }
     if !current.words.is_empty() {
-        out.push(current);
+        each(&current);
     }
-    out
 }
 
 /// Programs that prefix another command.
@@ -1352,6 +1347,64 @@ mod tests {
             let words: Vec<Cow<'_, str>> = words.into_iter().map(Cow::Owned).collect();
             let once = strip_wrappers(&words);
             proptest::prop_assert_eq!(strip_wrappers(once), once, "{:?}", words);
+        }
+    }
+
+    /// The simple commands as `simple_commands` listed them before `for_each_simple_command`.
+    fn simple_commands_in_a_vec(head: &str) -> Vec<(Vec<String>, bool)> {
+        let mut out = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut writes_file = false;
+        let mut pending_redirect: Option<Cow<'_, str>> = None;
+        for token in tokens(head) {
+            match token {
+                Token::Word(word) => {
+                    if let Some(op) = pending_redirect.take() {
+                        if (op.contains('>')
+                            && word != "/dev/null"
+                            && !word.starts_with("/dev/std"))
+                            && !op.contains('&')
+                        {
+                            writes_file = true;
+                        }
+                        continue;
+                    }
+                    words.push(word.into_owned());
+                }
+                Token::Redirect(op) => {
+                    if op != "<<" && !op.ends_with(|c: char| c.is_ascii_digit() || c == '-') {
+                        pending_redirect = Some(op);
+                    }
+                }
+                Token::Op(_) => {
+                    if !words.is_empty() {
+                        out.push((std::mem::take(&mut words), writes_file));
+                    }
+                    writes_file = false;
+                }
+            }
+        }
+        if !words.is_empty() {
+            out.push((words, writes_file));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn simple_commands_one_at_a_time_are_the_list_of_them(
+            words in proptest::collection::vec(
+                "ls|-l|x|>|>>|2>&1|/dev/null|out.txt|\\||&&|;|<<|EOF|\\(|\\)|'a b'|\n",
+                0..12,
+            )
+        ) {
+            let head = words.join(" ");
+            let mut one_at_a_time = Vec::new();
+            for_each_simple_command(&head, |simple| {
+                let words = simple.words.iter().map(|w| w.to_string()).collect();
+                one_at_a_time.push((words, simple.writes_file));
+            });
+            proptest::prop_assert_eq!(one_at_a_time, simple_commands_in_a_vec(&head));
         }
     }
 
