@@ -332,8 +332,12 @@ fn flag_value<'a>(arg: &'a str, flag: &str) -> Option<&'a str> {
     arg.strip_prefix(flag)?.strip_prefix('=')
 }
 
+/// One of `flags` (each starting with `-`) is in `args`, or `--flag=value` for a long one.
 fn has_flag(args: &[Cow<'_, str>], flags: &[&str]) -> bool {
-    args.iter().any(|a| {
+    debug_assert!(flags.iter().all(|f| f.starts_with('-')));
+    // A word that does not start with `-` (most of them) is neither a flag nor a
+    // `--flag=value`: one byte test spares it the comparisons with every flag.
+    args.iter().filter(|a| a.starts_with('-')).any(|a| {
         flags
             .iter()
             .any(|f| a == f || (f.starts_with("--") && flag_value(a, f).is_some()))
@@ -1405,6 +1409,33 @@ mod tests {
                 one_at_a_time.push((words, simple.writes_file));
             });
             proptest::prop_assert_eq!(one_at_a_time, simple_commands_in_a_vec(&head));
+        }
+    }
+
+    /// What `has_flag` was before it skipped the words that do not start with `-`.
+    fn has_flag_of_every_word(args: &[Cow<'_, str>], flags: &[&str]) -> bool {
+        args.iter().any(|a| {
+            flags
+                .iter()
+                .any(|f| a == f || (f.starts_with("--") && flag_value(a, f).is_some()))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn flags_are_found_as_in_every_word(
+            args in proptest::collection::vec(
+                "-f|--force|--force=1|--forcex|-ff|f|force|--|-|x|-d|--data=a|data",
+                0..6,
+            ),
+            flags in proptest::collection::vec("-f|--force|-d|--data|-x|--now", 1..4),
+        ) {
+            let args: Vec<Cow<'_, str>> = args.into_iter().map(Cow::Owned).collect();
+            let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(
+                has_flag(&args, &flags),
+                has_flag_of_every_word(&args, &flags)
+            );
         }
     }
 
