@@ -369,6 +369,12 @@ fn option_value<'a>(args: &'a [Cow<'_, str>], names: &[&str]) -> Option<&'a str>
     None
 }
 
+/// `parts` one after the other: what `format!` gives for them, without its formatting
+/// machinery (a risk reason is made for nearly every command).
+fn concat(parts: &[&str]) -> String {
+    parts.concat()
+}
+
 fn destructive(reason: impl Into<String>) -> (Risk, String) {
     (Risk::Destructive, reason.into())
 }
@@ -631,7 +637,7 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
                     | "rev-parse" | "ls-files" | "blame" | "grep" | "remote",
                 )
                 | None => read_only(),
-                Some(s) => mutating(format!("git {s}")),
+                Some(s) => mutating(concat(&["git ", s])),
             }
         }
         "systemctl" | "service" => {
@@ -650,7 +656,7 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
                 Some("stop" | "disable" | "mask" | "kill") => {
                     destructive(format!("{program} {}", verb.unwrap_or_default()))
                 }
-                Some(v) => mutating(format!("{program} {v}")),
+                Some(v) => mutating(concat(&[program, " ", v])),
             }
         }
         "pg_ctl" | "pg_ctlcluster" => {
@@ -715,7 +721,7 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
             mutating(program)
         }
         _ if is_read_only_program(program) => read_only(),
-        _ => mutating(format!("{program} (unknown program)")),
+        _ => mutating(concat(&[program, " (unknown program)"])),
     }
 }
 
@@ -891,7 +897,7 @@ fn after_options_and_operand<'w, 'c>(
 fn kubectl_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
     let sub = subcommands(program, args, 3);
     let verb = sub.first().copied().unwrap_or("");
-    let reason = |what: &str| format!("{program} {what}");
+    let reason = |what: &str| concat(&[program, " ", what]);
     match verb {
         "delete" | "drain" | "replace" if verb != "replace" || has_flag(args, &["--force"]) => {
             destructive(reason(verb))
@@ -942,7 +948,7 @@ fn kubectl_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
 fn docker_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
     let sub = subcommands(program, args, 2);
     let verb = sub.first().copied().unwrap_or("");
-    let reason = |what: &str| format!("{program} {what}");
+    let reason = |what: &str| concat(&[program, " ", what]);
     match verb {
         "kill" | "rm" | "rmi" | "prune" => destructive(reason(verb)),
         "down" if has_flag(args, &["-v", "--volumes", "--rmi"]) => {
@@ -1409,6 +1415,14 @@ mod tests {
                 one_at_a_time.push((words, simple.writes_file));
             });
             proptest::prop_assert_eq!(one_at_a_time, simple_commands_in_a_vec(&head));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn concat_is_what_format_gives(program in "[a-z -]{0,8}", what in "[a-z() -]{0,12}") {
+            proptest::prop_assert_eq!(concat(&[&program, " ", &what]), format!("{program} {what}"));
+            proptest::prop_assert_eq!(concat(&["git ", &what]), format!("git {what}"));
         }
     }
 
