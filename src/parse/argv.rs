@@ -1,5 +1,7 @@
 //! A command's words as `shell_words` splits them (`Command::argv`), on bytes.
 
+use std::borrow::Cow;
+
 /// The words of a command as `shell_words::split` gives them, comment lines left out; empty
 /// when a quote is left open. A line with no quote, backslash, `#`, line break or carriage
 /// return is only words between spaces and tabs, which is how most commands are written.
@@ -10,7 +12,18 @@ pub fn argv_of(head: &str) -> Vec<String> {
     {
         return split_at_blanks(head);
     }
-    split_words(&strip_comment_lines(head)).unwrap_or_default()
+    split_words(&without_comment_lines(head)).unwrap_or_default()
+}
+
+/// [`strip_comment_lines`], without its copy when there is nothing to strip: no `#`, no
+/// carriage return and no line break at the end (which `lines` would drop) leave the text
+/// as it is.
+fn without_comment_lines(head: &str) -> Cow<'_, str> {
+    let bytes = head.as_bytes();
+    if memchr::memchr2(b'#', b'\r', bytes).is_none() && bytes.last() != Some(&b'\n') {
+        return Cow::Borrowed(head);
+    }
+    Cow::Owned(strip_comment_lines(head))
 }
 
 /// The words of `text` between spaces and tabs, on bytes (both are ASCII, so every cut is
@@ -148,6 +161,15 @@ mod tests {
         ) {
             let want = shell_words::split(&strip_comment_lines(&head)).unwrap_or_default();
             proptest::prop_assert_eq!(argv_of(&head), want);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn comment_lines_are_stripped_only_when_there_are_some(
+            head in "([a-z ]{1,3}|#|\n|\r|\r\n|'|\"|é){0,10}"
+        ) {
+            proptest::prop_assert_eq!(without_comment_lines(&head), strip_comment_lines(&head));
         }
     }
 

@@ -3,10 +3,12 @@
 //! The rules are deliberately conservative: a program we do not know is `mutating`, never
 //! `read-only`, because a plan will run it without asking.
 
+use super::regex_ascii::{is_space, is_word};
 use super::shell_lex::{Token, expanded_vars, tokens};
 use crate::model::Risk;
 use regex::Regex;
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// What the classifier found in one command.
@@ -46,17 +48,16 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
     } else {
         std::borrow::Cow::Borrowed(head)
     };
-    let simples = simple_commands(&words_text);
     let mut programs = Vec::new();
     let mut risk = Risk::ReadOnly;
     let mut risk_reason = String::new();
     let mut interactive = false;
     let mut never_ending = false;
-    for simple in &simples {
-        let Some(program) = program_name(&simple.words) else {
-            continue;
+    for_each_simple_command(&words_text, |simple| {
+        let Some((program, words)) = program_and_words(&simple.words) else {
+            return;
         };
-        let (r, reason) = simple_risk(&program, &simple.words);
+        let (r, reason) = simple_risk(&program, words);
         let (r, reason) = if simple.writes_file && r < Risk::Mutating {
             (Risk::Mutating, "writes a file (redirection)".to_owned())
         } else {
@@ -66,10 +67,10 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
             risk = r;
             risk_reason = reason;
         }
-        interactive |= is_interactive(&program, &simple.words);
-        never_ending |= is_never_ending(&program, &simple.words);
+        interactive |= is_interactive(&program, words);
+        never_ending |= is_never_ending(&program, words);
         programs.push(program);
-    }
+    });
     let program = programs.first().cloned().unwrap_or_default();
     let vars_text = if literal_heredoc { head } else { full };
     Classification {
@@ -84,8 +85,10 @@ pub fn classify(head: &str, full: &str, literal_heredoc: bool) -> Classification
     }
 }
 
-fn simple_commands(head: &str) -> Vec<Simple<'_>> {
-    let mut out = Vec::new();
+/// Calls `each` with the simple commands of `head`, in order. They are read one at a time,
+/// so one list of words serves them all (a list of commands, each with its own list of
+/// words, cost allocations for every command).
+fn for_each_simple_command<'t>(head: &'t str, mut each: impl FnMut(&Simple<'t>)) {
     let mut current = Simple {
         // Room for the words of most commands: growing from four copied them twice.
         words: Vec::with_capacity(12),
@@ -112,22 +115,16 @@ fn simple_commands(head: &str) -> Vec<Simple<'_>> {
             }
             Token::Op(_) => {
                 if !current.words.is_empty() {
-                    out.push(std::mem::replace(
-                        &mut current,
-                        Simple {
-                            words: Vec::new(),
-                            writes_file: false,
-                        },
-                    ));
+                    each(&current);
+                    current.words.clear();
                 }
                 current.writes_file = false;
             }
         }
     }
     if !current.words.is_empty() {
-        out.push(current);
+        each(&current);
     }
-    out
 }
 
 /// Programs that prefix another command.
@@ -200,8 +197,10 @@ fn basename(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
 }
 
-/// Program name as people say it: `docker compose` for the compose plugin.
-fn program_name(words: &[Cow<'_, str>]) -> Option<String> {
+/// Program name as people say it (`docker compose` for the compose plugin), and the words
+/// without their wrappers, which is what [`simple_risk`], [`is_interactive`] and
+/// [`is_never_ending`] read: stripping them once serves all three.
+fn program_and_words<'w, 'c>(words: &'w [Cow<'c, str>]) -> Option<(String, &'w [Cow<'c, str>])> {
     let w = strip_wrappers(words);
     let first = w.first()?;
     let name = basename(first);
@@ -213,16 +212,16 @@ fn program_name(words: &[Cow<'_, str>]) -> Option<String> {
         return None;
     }
     if name == "docker" && w.get(1).is_some_and(|s| s == "compose") {
-        return Some("docker compose".into());
+        return Some(("docker compose".into(), w));
     }
-    Some(name.to_owned())
+    Some((name.to_owned(), w))
 }
 
-/// Words after the program (and after `compose` for `docker compose`).
+/// Words after the program (and after `compose` for `docker compose`) of `words`, which
+/// [`program_and_words`] has stripped of wrappers.
 fn args_of<'w, 'c>(program: &str, words: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
-    let w = strip_wrappers(words);
     let skip = if program == "docker compose" { 2 } else { 1 };
-    &w[skip.min(w.len())..]
+    &words[skip.min(words.len())..]
 }
 
 /// Options that take a separate value, per program family (so `-n prod get` finds `get`).
@@ -287,12 +286,17 @@ fn value_options(program: &str) -> &'static [&'static str] {
     }
 }
 
-/// First non-option word after the program: the subcommand.
-fn subcommands<'w>(program: &str, args: &'w [Cow<'_, str>], count: usize) -> Vec<&'w str> {
+/// First non-option words after the program (at most `count`, which is at most three): the
+/// subcommand and what follows it.
+fn subcommands<'w>(program: &str, args: &'w [Cow<'_, str>], count: usize) -> Subcommands<'w> {
     let takes = value_options(program);
-    let mut out = Vec::new();
+    let mut out = Subcommands {
+        words: [""; 3],
+        len: 0,
+    };
+    let count = count.min(out.words.len());
     let mut i = 0;
-    while i < args.len() && out.len() < count {
+    while i < args.len() && out.len < count {
         let a: &str = &args[i];
         if a == "--" {
             break;
@@ -301,10 +305,26 @@ fn subcommands<'w>(program: &str, args: &'w [Cow<'_, str>], count: usize) -> Vec
             i += if takes.contains(&a) { 2 } else { 1 };
             continue;
         }
-        out.push(a);
+        out.words[out.len] = a;
+        out.len += 1;
         i += 1;
     }
     out
+}
+
+/// Up to three words, kept in place: every command asks for one to three subcommand words,
+/// and a list on the heap for them cost an allocation per command.
+struct Subcommands<'w> {
+    words: [&'w str; 3],
+    len: usize,
+}
+
+impl<'w> std::ops::Deref for Subcommands<'w> {
+    type Target = [&'w str];
+
+    fn deref(&self) -> &[&'w str] {
+        &self.words[..self.len]
+    }
 }
 
 /// `--flag=value` → `value` (without allocating: this runs for every word of every command).
@@ -312,8 +332,12 @@ fn flag_value<'a>(arg: &'a str, flag: &str) -> Option<&'a str> {
     arg.strip_prefix(flag)?.strip_prefix('=')
 }
 
+/// One of `flags` (each starting with `-`) is in `args`, or `--flag=value` for a long one.
 fn has_flag(args: &[Cow<'_, str>], flags: &[&str]) -> bool {
-    args.iter().any(|a| {
+    debug_assert!(flags.iter().all(|f| f.starts_with('-')));
+    // A word that does not start with `-` (most of them) is neither a flag nor a
+    // `--flag=value`: one byte test spares it the comparisons with every flag.
+    args.iter().filter(|a| a.starts_with('-')).any(|a| {
         flags
             .iter()
             .any(|f| a == f || (f.starts_with("--") && flag_value(a, f).is_some()))
@@ -345,6 +369,12 @@ fn option_value<'a>(args: &'a [Cow<'_, str>], names: &[&str]) -> Option<&'a str>
     None
 }
 
+/// `parts` one after the other: what `format!` gives for them, without its formatting
+/// machinery (a risk reason is made for nearly every command).
+fn concat(parts: &[&str]) -> String {
+    parts.concat()
+}
+
 fn destructive(reason: impl Into<String>) -> (Risk, String) {
     (Risk::Destructive, reason.into())
 }
@@ -357,20 +387,143 @@ fn read_only() -> (Risk, String) {
 
 /// Risk of SQL text: DROP/DELETE/TRUNCATE destroy, other writes mutate.
 pub fn sql_risk(sql: &str) -> Option<(Risk, String)> {
-    static WRITE: LazyLock<Regex> = LazyLock::new(|| {
-        // `COPY table FROM` (and psql's `\copy`) loads rows; `COPY (query) TO` only reads.
-        Regex::new(r"(?i)\b(drop|truncate|delete\s+from|delete\b|insert\s+into|update\s+\w+\s+set|alter|create|grant|revoke|vacuum\s+full|copy\s+[\w.]+(?:\s*\([^)]*\))?\s+from)\b").unwrap()
-    });
-    // The group is the whole match (`\b` matches no text): `find` gives it without the
-    // cost of resolving captures.
-    let word = WRITE.find(sql)?.as_str().to_ascii_uppercase();
-    let head = word.split_whitespace().next().unwrap_or("").to_owned();
-    Some(match head.as_str() {
+    // On ASCII text the regex's `\b`, `\w`, `\s` and `(?i)` are ASCII rules, which
+    // `sql_write_ascii` follows by hand: the regex (costly to build and to run) is then only
+    // needed for other text.
+    let head: Cow<'static, str> = if sql.is_ascii() {
+        Cow::Borrowed(sql_write_ascii(sql.as_bytes())?)
+    } else {
+        Cow::Owned(sql_write_by_regex(sql)?)
+    };
+    Some(match head.as_ref() {
         "DROP" | "TRUNCATE" | "DELETE" => destructive(format!("SQL {head}")),
         _ => mutating(format!("SQL {head}")),
     })
 }
 
+/// The first word, in upper case, of the first match of [`SQL_WRITE`] in `sql`.
+fn sql_write_by_regex(sql: &str) -> Option<String> {
+    // The group is the whole match (`\b` matches no text): `find` gives it without the
+    // cost of resolving captures.
+    let word = SQL_WRITE.find(sql)?.as_str().to_ascii_uppercase();
+    Some(word.split_whitespace().next().unwrap_or("").to_owned())
+}
+
+/// SQL that writes. `COPY table FROM` (and psql's `\copy`) loads rows; `COPY (query) TO`
+/// only reads. [`sql_write_ascii`] must find what this finds on ASCII text.
+static SQL_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(drop|truncate|delete\s+from|delete\b|insert\s+into|update\s+\w+\s+set|alter|create|grant|revoke|vacuum\s+full|copy\s+[\w.]+(?:\s*\([^)]*\))?\s+from)\b").unwrap()
+});
+
+/// [`sql_write_by_regex`] on ASCII text, by hand: the keyword (upper case) of the write
+/// that starts first. Every alternative of the regex starts with a letter, so a match
+/// starts where a word starts; at one start all alternatives that can match share their
+/// first word, so which one the regex prefers makes no difference.
+fn sql_write_ascii(sql: &[u8]) -> Option<&'static str> {
+    (0..sql.len())
+        .filter(|&at| is_word(sql[at]) && (at == 0 || !is_word(sql[at - 1])))
+        .find_map(|at| sql_write_at(sql, at))
+}
+
+/// The write that starts at byte `at` (a word start) of ASCII `sql`, if one does.
+fn sql_write_at(sql: &[u8], at: usize) -> Option<&'static str> {
+    let text = SqlText(sql);
+    // Most words start with none of the keywords' first letters.
+    let (keyword, after): (&'static str, usize) = match sql[at].to_ascii_lowercase() {
+        b'd' => ["DROP", "DELETE"]
+            .into_iter()
+            .find_map(|k| Some((k, text.keyword(at, k)?)))?,
+        b't' => ("TRUNCATE", text.keyword(at, "TRUNCATE")?),
+        b'i' => ("INSERT", text.keyword(at, "INSERT")?),
+        b'u' => ("UPDATE", text.keyword(at, "UPDATE")?),
+        b'a' => ("ALTER", text.keyword(at, "ALTER")?),
+        b'c' => ["CREATE", "COPY"]
+            .into_iter()
+            .find_map(|k| Some((k, text.keyword(at, k)?)))?,
+        b'g' => ("GRANT", text.keyword(at, "GRANT")?),
+        b'r' => ("REVOKE", text.keyword(at, "REVOKE")?),
+        b'v' => ("VACUUM", text.keyword(at, "VACUUM")?),
+        _ => return None,
+    };
+    let found = match keyword {
+        // `delete\s+from` or `delete\b`: the second needs no more than the first.
+        "DROP" | "TRUNCATE" | "DELETE" | "ALTER" | "CREATE" | "GRANT" | "REVOKE" => {
+            text.ends_word(after)
+        }
+        "INSERT" => text.spaces_then_word(after, "INTO"),
+        "UPDATE" => {
+            // `\w+` can only end where `\s+` starts: it takes the whole run.
+            text.spaces(after)
+                .map(|name| text.run(name, is_word))
+                .filter(|&(name, end)| end > name)
+                .is_some_and(|(_, end)| text.spaces_then_word(end, "SET"))
+        }
+        "VACUUM" => text.spaces_then_word(after, "FULL"),
+        "COPY" => text
+            .spaces(after)
+            .is_some_and(|name| copy_from(&text, name)),
+        _ => false,
+    };
+    found.then_some(keyword)
+}
+
+/// `[\w.]+(?:\s*\([^)]*\))?\s+from\b` at byte `name` of `text`.
+fn copy_from(text: &SqlText<'_>, name: usize) -> bool {
+    // `[\w.]+` can only end where `\s` or `(` follows: it takes the whole run.
+    let (_, end) = text.run(name, |b| is_word(b) || b == b'.');
+    if end == name {
+        return false;
+    }
+    // With the column list, if there is one (`[^)]*` ends at the first `)`), then without.
+    let (_, open) = text.run(end, is_space);
+    let with_columns = text.0.get(open) == Some(&b'(')
+        && memchr::memchr(b')', &text.0[open + 1..])
+            .is_some_and(|close| text.spaces_then_word(open + 1 + close + 1, "FROM"));
+    with_columns || text.spaces_then_word(end, "FROM")
+}
+
+/// ASCII SQL text, read as the regex `SQL_WRITE` reads it.
+struct SqlText<'a>(&'a [u8]);
+
+impl SqlText<'_> {
+    /// `keyword` (upper case) at `at`, in any case: the index after it.
+    fn keyword(&self, at: usize, keyword: &str) -> Option<usize> {
+        let end = at + keyword.len();
+        self.0
+            .get(at..end)
+            .is_some_and(|w| w.eq_ignore_ascii_case(keyword.as_bytes()))
+            .then_some(end)
+    }
+
+    /// `\b` after a word character.
+    fn ends_word(&self, at: usize) -> bool {
+        self.0.get(at).is_none_or(|&b| !is_word(b))
+    }
+
+    /// The run of bytes from `at` for which `class` holds: (`at`, its end).
+    fn run(&self, at: usize, class: impl Fn(u8) -> bool) -> (usize, usize) {
+        let len = self.0[at.min(self.0.len())..]
+            .iter()
+            .take_while(|&&b| class(b))
+            .count();
+        (at, at + len)
+    }
+
+    /// `\s+` at `at`: the index after it.
+    fn spaces(&self, at: usize) -> Option<usize> {
+        let (_, end) = self.run(at, is_space);
+        (end > at).then_some(end)
+    }
+
+    /// `\s+keyword\b` at `at`.
+    fn spaces_then_word(&self, at: usize, keyword: &str) -> bool {
+        self.spaces(at)
+            .and_then(|word| self.keyword(word, keyword))
+            .is_some_and(|end| self.ends_word(end))
+    }
+}
+
+/// The risk of a simple command; `words` without wrappers, as [`program_and_words`] gives them.
 fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
     let args = args_of(program, words);
     // Flags that are destructive whatever the program.
@@ -484,7 +637,7 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
                     | "rev-parse" | "ls-files" | "blame" | "grep" | "remote",
                 )
                 | None => read_only(),
-                Some(s) => mutating(format!("git {s}")),
+                Some(s) => mutating(concat(&["git ", s])),
             }
         }
         "systemctl" | "service" => {
@@ -503,7 +656,7 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
                 Some("stop" | "disable" | "mask" | "kill") => {
                     destructive(format!("{program} {}", verb.unwrap_or_default()))
                 }
-                Some(v) => mutating(format!("{program} {v}")),
+                Some(v) => mutating(concat(&[program, " ", v])),
             }
         }
         "pg_ctl" | "pg_ctlcluster" => {
@@ -545,9 +698,9 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
         "ssh" => {
             // `ssh host cmd...` runs `cmd` remotely: it is as risky as `cmd`.
             let remote = ssh_remote_command(args);
-            match program_name(remote) {
-                Some(inner) => {
-                    let (risk, why) = simple_risk(&inner, remote);
+            match program_and_words(remote) {
+                Some((inner, words)) => {
+                    let (risk, why) = simple_risk(&inner, words);
                     (
                         risk,
                         if why.is_empty() {
@@ -567,153 +720,157 @@ fn simple_risk(program: &str, words: &[Cow<'_, str>]) -> (Risk, String) {
         {
             mutating(program)
         }
-        _ if READ_ONLY_PROGRAMS.contains(&program) => read_only(),
-        _ => mutating(format!("{program} (unknown program)")),
+        _ if is_read_only_program(program) => read_only(),
+        _ => mutating(concat(&[program, " (unknown program)"])),
     }
 }
 
-/// Programs that only read or print.
+/// Programs that only read or print, sorted (byte order) for a binary search: a program
+/// that no rule above names is looked up here.
 const READ_ONLY_PROGRAMS: &[&str] = &[
-    "cat",
-    "less",
-    "more",
-    "head",
-    "tail",
-    "grep",
-    "egrep",
-    "fgrep",
-    "rg",
-    "awk",
-    "sed",
-    "cut",
-    "sort",
-    "uniq",
-    "wc",
-    "tr",
-    "jq",
-    "yq",
-    "ls",
-    "ll",
-    "find",
-    "stat",
-    "file",
-    "du",
-    "df",
-    "free",
-    "top",
-    "htop",
-    "ps",
-    "pgrep",
-    "pidof",
-    "uptime",
-    "date",
-    "echo",
-    "printf",
-    "sleep",
-    "true",
-    "false",
-    "test",
     "[",
     "[[",
-    "watch",
-    "time",
-    "which",
-    "whoami",
-    "id",
-    "hostname",
-    "uname",
-    "env",
-    "printenv",
-    "netstat",
-    "ss",
-    "lsof",
-    "nc",
-    "ncat",
-    "telnet",
-    "dig",
-    "nslookup",
-    "host",
-    "ping",
-    "traceroute",
-    "mtr",
-    "openssl",
-    "journalctl",
-    "dmesg",
-    "vmstat",
-    "iostat",
-    "mpstat",
-    "sar",
-    "iotop",
-    "diff",
-    "md5sum",
-    "sha256sum",
-    "base64",
-    "column",
-    "xxd",
-    "tree",
-    "realpath",
-    "dirname",
-    "basename",
-    "pwd",
-    "cd",
-    "export",
-    "read",
-    "open",
-    "xdg-open",
-    "vim",
-    "vi",
-    "nano",
-    "emacs",
-    "view",
-    "man",
-    "k9s",
-    "stern",
-    "kubectx",
-    "kubens",
-    "nslookup",
-    "getent",
-    "zcat",
-    "zgrep",
-    "tac",
-    "nl",
-    "fold",
-    "strings",
-    "set",
-    "source",
-    "pg_isready",
-    "pg_dump",
-    "pg_dumpall",
-    "mysqldump",
-    "redis-benchmark",
-    "promtool",
-    "amtool",
     "ab",
-    "hey",
-    "wrk",
+    "amtool",
+    "awk",
+    "base64",
+    "basename",
+    "case",
+    "cat",
+    "cd",
+    "column",
     "curlie",
-    "httpie",
-    "iftop",
-    "nethogs",
-    "tcpdump",
-    "strace",
-    "ltrace",
-    "gdb",
-    "pstack",
-    "jstack",
-    "jmap",
-    "kubeseal",
-    "for",
+    "cut",
+    "date",
+    "df",
+    "diff",
+    "dig",
+    "dirname",
+    "dmesg",
     "do",
     "done",
-    "if",
-    "then",
-    "fi",
+    "du",
+    "echo",
+    "egrep",
     "else",
-    "while",
-    "until",
-    "case",
+    "emacs",
+    "env",
     "esac",
+    "export",
+    "false",
+    "fgrep",
+    "fi",
+    "file",
+    "find",
+    "fold",
+    "for",
+    "free",
+    "gdb",
+    "getent",
+    "grep",
+    "head",
+    "hey",
+    "host",
+    "hostname",
+    "htop",
+    "httpie",
+    "id",
+    "if",
+    "iftop",
+    "iostat",
+    "iotop",
+    "jmap",
+    "journalctl",
+    "jq",
+    "jstack",
+    "k9s",
+    "kubectx",
+    "kubens",
+    "kubeseal",
+    "less",
+    "ll",
+    "ls",
+    "lsof",
+    "ltrace",
+    "man",
+    "md5sum",
+    "more",
+    "mpstat",
+    "mtr",
+    "mysqldump",
+    "nano",
+    "nc",
+    "ncat",
+    "nethogs",
+    "netstat",
+    "nl",
+    "nslookup",
+    "open",
+    "openssl",
+    "pg_dump",
+    "pg_dumpall",
+    "pg_isready",
+    "pgrep",
+    "pidof",
+    "ping",
+    "printenv",
+    "printf",
+    "promtool",
+    "ps",
+    "pstack",
+    "pwd",
+    "read",
+    "realpath",
+    "redis-benchmark",
+    "rg",
+    "sar",
+    "sed",
+    "set",
+    "sha256sum",
+    "sleep",
+    "sort",
+    "source",
+    "ss",
+    "stat",
+    "stern",
+    "strace",
+    "strings",
+    "tac",
+    "tail",
+    "tcpdump",
+    "telnet",
+    "test",
+    "then",
+    "time",
+    "top",
+    "tr",
+    "traceroute",
+    "tree",
+    "true",
+    "uname",
+    "uniq",
+    "until",
+    "uptime",
+    "vi",
+    "view",
+    "vim",
+    "vmstat",
+    "watch",
+    "wc",
+    "which",
+    "while",
+    "whoami",
+    "wrk",
+    "xdg-open",
+    "xxd",
+    "yq",
+    "zcat",
+    "zgrep",
 ];
+
+fn is_read_only_program(name: &str) -> bool {
+    READ_ONLY_PROGRAMS.binary_search(&name).is_ok()
+}
 
 /// The words of the remote command of `ssh [options] host command...`.
 fn ssh_remote_command<'w, 'c>(args: &'w [Cow<'c, str>]) -> &'w [Cow<'c, str>] {
@@ -740,7 +897,7 @@ fn after_options_and_operand<'w, 'c>(
 fn kubectl_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
     let sub = subcommands(program, args, 3);
     let verb = sub.first().copied().unwrap_or("");
-    let reason = |what: &str| format!("{program} {what}");
+    let reason = |what: &str| concat(&[program, " ", what]);
     match verb {
         "delete" | "drain" | "replace" if verb != "replace" || has_flag(args, &["--force"]) => {
             destructive(reason(verb))
@@ -771,13 +928,12 @@ fn kubectl_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
                 .iter()
                 .position(|a| a == "--")
                 .map_or(&args[..0], |dashes| &args[dashes + 1..]);
-            let inner_risk = program_name(inner).map(|p| simple_risk(&p, inner));
+            let inner_risk = program_and_words(inner).map(|(p, words)| simple_risk(&p, words));
             match inner_risk {
                 Some((Risk::Destructive, why)) => destructive(format!("{} ({why})", reason(verb))),
                 _ if verb == "exec"
                     && inner.first().is_some_and(|p| {
-                        READ_ONLY_PROGRAMS.contains(&basename(p))
-                            && !matches!(basename(p), "vim" | "vi")
+                        is_read_only_program(basename(p)) && !matches!(basename(p), "vim" | "vi")
                     }) =>
                 {
                     read_only()
@@ -792,7 +948,7 @@ fn kubectl_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
 fn docker_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
     let sub = subcommands(program, args, 2);
     let verb = sub.first().copied().unwrap_or("");
-    let reason = |what: &str| format!("{program} {what}");
+    let reason = |what: &str| concat(&[program, " ", what]);
     match verb {
         "kill" | "rm" | "rmi" | "prune" => destructive(reason(verb)),
         "down" if has_flag(args, &["-v", "--volumes", "--rmi"]) => {
@@ -808,7 +964,7 @@ fn docker_risk(program: &str, args: &[Cow<'_, str>]) -> (Risk, String) {
         | "events" | "port" | "ls" | "history" | "search" | "diff" | "" => read_only(),
         "exec" => {
             let w = exec_command(args, verb);
-            match program_name(w).map(|p| simple_risk(&p, w)) {
+            match program_and_words(w).map(|(p, words)| simple_risk(&p, words)) {
                 Some((Risk::Destructive, why)) => {
                     destructive(format!("{} ({why})", reason("exec")))
                 }
@@ -841,6 +997,7 @@ fn exec_command<'w, 'c>(args: &'w [Cow<'c, str>], verb: &str) -> &'w [Cow<'c, st
     }
 }
 
+/// `words` without wrappers, as [`program_and_words`] gives them.
 fn is_interactive(program: &str, words: &[Cow<'_, str>]) -> bool {
     let args = args_of(program, words);
     match program {
@@ -879,6 +1036,7 @@ fn is_interactive(program: &str, words: &[Cow<'_, str>]) -> bool {
     }
 }
 
+/// `words` without wrappers, as [`program_and_words`] gives them.
 fn is_never_ending(program: &str, words: &[Cow<'_, str>]) -> bool {
     let args = args_of(program, words);
     match program {
@@ -926,19 +1084,204 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 /// Placeholders in a command, in order of first appearance.
 pub fn placeholders(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    // Only the whole match is used: `find_iter` finds the same matches without the cost of
-    // resolving capture groups.
-    for m in PLACEHOLDER.find_iter(text) {
+    let mut keep = |at: Range<usize>| {
         // `<<EOF` is a heredoc, not a placeholder; `[[ -f x ]]` is a test.
-        if m.as_str().starts_with('<') && text[..m.start()].ends_with('<') {
-            continue;
+        if text[at.clone()].starts_with('<') && text[..at.start].ends_with('<') {
+            return;
         }
-        let found = m.as_str().to_owned();
-        if !out.contains(&found) {
-            out.push(found);
+        let found = &text[at];
+        if !out.iter().any(|seen| seen == found) {
+            out.push(found.to_owned());
         }
+    };
+    if text.is_ascii() {
+        // On ASCII text the regex's `\b` and `\s` are ASCII rules, which
+        // `PlaceholderScan` follows by hand: the regex is only needed for other text.
+        PlaceholderScan::new(text.as_bytes()).for_each(&mut keep);
+    } else {
+        // Only the whole match is used: `find_iter` finds the same matches without the cost
+        // of resolving capture groups.
+        PLACEHOLDER.find_iter(text).for_each(|m| keep(m.range()));
     }
     out
+}
+
+/// The matches of [`PLACEHOLDER`] in ASCII text, found by hand as the regex finds them: the
+/// match that starts first, and at one start the first alternative (in the regex's order)
+/// that matches; then on after the match.
+struct PlaceholderScan<'a> {
+    text: &'a [u8],
+    at: usize,
+    /// Where the last look for `xxx` or `XXX` began, and the first found after it.
+    triple: Option<(usize, Option<usize>)>,
+}
+
+impl<'a> PlaceholderScan<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Self {
+            text,
+            at: 0,
+            triple: None,
+        }
+    }
+
+    /// The end of the run of bytes from `at` for which `class` holds.
+    fn run_end(&self, at: usize, class: impl Fn(u8) -> bool) -> usize {
+        at + self.text[at.min(self.text.len())..]
+            .iter()
+            .take_while(|&&b| class(b))
+            .count()
+    }
+
+    /// The first `xxx` or `XXX` at or after `from`. Looks are remembered: `from` only grows.
+    fn triple_from(&mut self, from: usize) -> Option<usize> {
+        if let Some((looked_from, found)) = self.triple
+            && looked_from <= from
+            && found.is_none_or(|q| q >= from)
+        {
+            return found;
+        }
+        let mut at = from;
+        let found = loop {
+            let Some(k) = self
+                .text
+                .get(at..)
+                .and_then(|rest| memchr::memchr2(b'x', b'X', rest))
+            else {
+                break None;
+            };
+            let q = at + k;
+            let x = self.text[q];
+            if self.text.get(q + 1..q + 3) == Some(&[x, x][..]) {
+                break Some(q);
+            }
+            at = q + 1;
+        };
+        self.triple = Some((from, found));
+        found
+    }
+
+    /// The first match of the `xs` alternative at or after `from`: the run of its characters
+    /// that holds the first `xxx` (or `XXX`), from `from` at the earliest.
+    fn xs_from(&mut self, from: usize) -> Option<Range<usize>> {
+        let q = self.triple_from(from)?;
+        let mut start = q;
+        while start > from && is_xs_byte(self.text[start - 1]) {
+            start -= 1;
+        }
+        Some(start..self.run_end(q, is_xs_byte))
+    }
+
+    /// The end of the match of an alternative other than `xs` that starts at `at`.
+    fn other_match_at(&self, at: usize) -> Option<usize> {
+        match self.text[at] {
+            b'<' => self.angle(at),
+            b'{' => self.mustache(at),
+            b'[' => self.bracket(at),
+            b'y' | b'Y' => self.your(at),
+            _ => None,
+        }
+    }
+
+    /// The first `<`, `{` or `[` (which start the angle, mustache and bracket alternatives)
+    /// in `at..last`.
+    fn bracket_from(&self, at: usize, last: usize) -> Option<usize> {
+        memchr::memchr3(b'<', b'{', b'[', &self.text[at..last]).map(|k| at + k)
+    }
+
+    /// The next match from `from`: one of the other alternatives where one starts before the
+    /// `xs` match, or at the same byte (they come first in the regex), else the `xs` match.
+    fn next_from(&mut self, from: usize) -> Option<Range<usize>> {
+        let xs = self.xs_from(from);
+        let last = xs.as_ref().map_or(self.text.len(), |m| m.start + 1);
+        // memchr's vectorised scans skip the bytes no alternative starts with: the next
+        // `<`, `{` or `[`, and before it each `y` or `Y` (which may start `your`).
+        let mut bracket = self.bracket_from(from, last);
+        let mut at = from;
+        loop {
+            let until = bracket.unwrap_or(last);
+            let start = match memchr::memchr2(b'y', b'Y', &self.text[at..until]) {
+                Some(k) => at + k,
+                None => match bracket {
+                    Some(start) => start,
+                    None => break,
+                },
+            };
+            if let Some(end) = self.other_match_at(start) {
+                return Some(start..end);
+            }
+            at = start + 1;
+            if bracket == Some(start) {
+                bracket = self.bracket_from(at, last);
+            }
+        }
+        xs
+    }
+
+    /// `<[A-Za-z][A-Za-z0-9_.-]*>`.
+    fn angle(&self, at: usize) -> Option<usize> {
+        if !self.text.get(at + 1)?.is_ascii_alphabetic() {
+            return None;
+        }
+        let end = self.run_end(at + 2, |b| is_word(b) || b == b'.' || b == b'-');
+        (self.text.get(end) == Some(&b'>')).then_some(end + 1)
+    }
+
+    /// `\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\}`.
+    fn mustache(&self, at: usize) -> Option<usize> {
+        if self.text.get(at + 1) != Some(&b'{') {
+            return None;
+        }
+        let name = self.run_end(at + 2, is_space);
+        let first = *self.text.get(name)?;
+        if !(first.is_ascii_alphabetic() || first == b'_') {
+            return None;
+        }
+        let name_end = self.run_end(name + 1, |b| is_word(b) || b == b'.');
+        let close = self.run_end(name_end, is_space);
+        (self.text.get(close..close + 2) == Some(b"}}")).then_some(close + 2)
+    }
+
+    /// `\[[A-Z][A-Z0-9_]+\]`.
+    fn bracket(&self, at: usize) -> Option<usize> {
+        if !self.text.get(at + 1)?.is_ascii_uppercase() {
+            return None;
+        }
+        let end = self.run_end(at + 2, |b| {
+            b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+        });
+        (end > at + 2 && self.text.get(end) == Some(&b']')).then_some(end + 1)
+    }
+
+    /// `\b(?:YOUR|your)[-_][A-Za-z0-9_-]+`.
+    fn your(&self, at: usize) -> Option<usize> {
+        let starts_word = at == 0 || !is_word(self.text[at - 1]);
+        let word = self.text.get(at..at + 4)?;
+        if !starts_word || !(word == b"YOUR" || word == b"your") {
+            return None;
+        }
+        if !matches!(self.text.get(at + 4), Some(b'-' | b'_')) {
+            return None;
+        }
+        let end = self.run_end(at + 5, |b| is_word(b) || b == b'-');
+        (end > at + 5).then_some(end)
+    }
+}
+
+/// A character of the `xs` alternative of [`PLACEHOLDER`]: `[A-Za-z0-9_.-]`.
+fn is_xs_byte(b: u8) -> bool {
+    is_word(b) || b == b'.' || b == b'-'
+}
+
+impl Iterator for PlaceholderScan<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        let found = self.next_from(self.at)?;
+        // Every alternative matches at least one byte.
+        self.at = found.end;
+        Some(found)
+    }
 }
 
 #[cfg(test)]
@@ -955,6 +1298,208 @@ mod tests {
             });
             proptest::prop_assert_eq!(is_assignment(&word), defined, "{:?}", word);
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn sql_writes_are_found_as_the_regex_finds_them(
+            pieces in proptest::collection::vec(
+                "drop|DROP|Drop|truncate|delete|DELETE|from|FROM|insert|into|INTO|update|Update\
+                 |set|SET|alter|create|grant|revoke|vacuum|VACUUM|full|copy|COPY|\\\\|t|t1|_\
+                 |a\\.b|\\.|\\(|\\)|\\(a, b\\)|;|,|'|-|x| |  |\t|\n|\u{b}|\u{c}|\r|1|é\
+                 |copy t |COPY a.b\\(x\\) | \\(a\\) from|\\(a\\)from| from x| from|update t set\
+                 |insert into|delete from|vacuum full",
+                0..10,
+            )
+        ) {
+            let sql = pieces.concat();
+            if sql.is_ascii() {
+                proptest::prop_assert_eq!(
+                    sql_write_ascii(sql.as_bytes()).map(str::to_owned),
+                    sql_write_by_regex(&sql),
+                    "{:?}",
+                    sql
+                );
+            }
+        }
+
+        #[test]
+        fn placeholders_are_found_as_the_regex_finds_them(
+            pieces in proptest::collection::vec(
+                "<|>|<<|\\{|\\{\\{|\\}|\\}\\}|\\[|\\[\\[|\\]|your|YOUR|Your|yours|_|-|\\.|x|xx\
+                 |xxx|XXX|X|A|AB|A1|a|b|1|=|/|:| |\t|\n|\u{b}|EOF|é|ayour_|YOUR-x|x.your_a\
+                 |<a.b-c>|\\{\\{ a.b \\}\\}|\\[AB_1\\]|a-xxx|XXX.|<<EOF",
+                0..12,
+            )
+        ) {
+            let text = pieces.concat();
+            if text.is_ascii() {
+                let by_hand: Vec<Range<usize>> = PlaceholderScan::new(text.as_bytes()).collect();
+                let by_regex: Vec<Range<usize>> =
+                    PLACEHOLDER.find_iter(&text).map(|m| m.range()).collect();
+                proptest::prop_assert_eq!(by_hand, by_regex, "{:?}", text);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        // `program_and_words` strips wrappers once and its callers read the stripped words
+        // (they used to strip them again): stripping twice must change nothing.
+        #[test]
+        fn stripping_wrappers_twice_changes_nothing(
+            words in proptest::collection::vec(
+                "sudo|/usr/bin/sudo|-u|root|env|-i|A=1|_B=x|1A=2|timeout|-s|5|nohup|exec|nice\
+                 |-n|xargs|-I|\\{\\}|time|!|\\{|then|do|--|-|kubectl|rm|-rf|x",
+                0..8,
+            )
+        ) {
+            let words: Vec<Cow<'_, str>> = words.into_iter().map(Cow::Owned).collect();
+            let once = strip_wrappers(&words);
+            proptest::prop_assert_eq!(strip_wrappers(once), once, "{:?}", words);
+        }
+    }
+
+    /// The simple commands as `simple_commands` listed them before `for_each_simple_command`.
+    fn simple_commands_in_a_vec(head: &str) -> Vec<(Vec<String>, bool)> {
+        let mut out = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut writes_file = false;
+        let mut pending_redirect: Option<Cow<'_, str>> = None;
+        for token in tokens(head) {
+            match token {
+                Token::Word(word) => {
+                    if let Some(op) = pending_redirect.take() {
+                        if (op.contains('>')
+                            && word != "/dev/null"
+                            && !word.starts_with("/dev/std"))
+                            && !op.contains('&')
+                        {
+                            writes_file = true;
+                        }
+                        continue;
+                    }
+                    words.push(word.into_owned());
+                }
+                Token::Redirect(op) => {
+                    if op != "<<" && !op.ends_with(|c: char| c.is_ascii_digit() || c == '-') {
+                        pending_redirect = Some(op);
+                    }
+                }
+                Token::Op(_) => {
+                    if !words.is_empty() {
+                        out.push((std::mem::take(&mut words), writes_file));
+                    }
+                    writes_file = false;
+                }
+            }
+        }
+        if !words.is_empty() {
+            out.push((words, writes_file));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn simple_commands_one_at_a_time_are_the_list_of_them(
+            words in proptest::collection::vec(
+                "ls|-l|x|>|>>|2>&1|/dev/null|out.txt|\\||&&|;|<<|EOF|\\(|\\)|'a b'|\n",
+                0..12,
+            )
+        ) {
+            let head = words.join(" ");
+            let mut one_at_a_time = Vec::new();
+            for_each_simple_command(&head, |simple| {
+                let words = simple.words.iter().map(|w| w.to_string()).collect();
+                one_at_a_time.push((words, simple.writes_file));
+            });
+            proptest::prop_assert_eq!(one_at_a_time, simple_commands_in_a_vec(&head));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn concat_is_what_format_gives(program in "[a-z -]{0,8}", what in "[a-z() -]{0,12}") {
+            proptest::prop_assert_eq!(concat(&[&program, " ", &what]), format!("{program} {what}"));
+            proptest::prop_assert_eq!(concat(&["git ", &what]), format!("git {what}"));
+        }
+    }
+
+    /// What `has_flag` was before it skipped the words that do not start with `-`.
+    fn has_flag_of_every_word(args: &[Cow<'_, str>], flags: &[&str]) -> bool {
+        args.iter().any(|a| {
+            flags
+                .iter()
+                .any(|f| a == f || (f.starts_with("--") && flag_value(a, f).is_some()))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn flags_are_found_as_in_every_word(
+            args in proptest::collection::vec(
+                "-f|--force|--force=1|--forcex|-ff|f|force|--|-|x|-d|--data=a|data",
+                0..6,
+            ),
+            flags in proptest::collection::vec("-f|--force|-d|--data|-x|--now", 1..4),
+        ) {
+            let args: Vec<Cow<'_, str>> = args.into_iter().map(Cow::Owned).collect();
+            let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(
+                has_flag(&args, &flags),
+                has_flag_of_every_word(&args, &flags)
+            );
+        }
+    }
+
+    /// What `subcommands` gave when it collected into a `Vec`.
+    fn subcommands_in_a_vec<'w>(
+        program: &str,
+        args: &'w [Cow<'_, str>],
+        count: usize,
+    ) -> Vec<&'w str> {
+        let takes = value_options(program);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < args.len() && out.len() < count {
+            let a: &str = &args[i];
+            if a == "--" {
+                break;
+            }
+            if a.starts_with('-') {
+                i += if takes.contains(&a) { 2 } else { 1 };
+                continue;
+            }
+            out.push(a);
+            i += 1;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn subcommands_in_place_are_the_vec_of_them(
+            program in "kubectl|helm|git|docker compose|redis-cli|ssh|x",
+            args in proptest::collection::vec(
+                "-n|--namespace|-f|-C|-h|-|--|--force|get|pods|delete|rollout|status|x|y",
+                0..8,
+            ),
+            count in 1usize..=3,
+        ) {
+            let args: Vec<Cow<'_, str>> = args.into_iter().map(Cow::Owned).collect();
+            let in_place = subcommands(&program, &args, count);
+            proptest::prop_assert_eq!(&*in_place, &subcommands_in_a_vec(&program, &args, count)[..]);
+        }
+    }
+
+    #[test]
+    fn read_only_programs_are_sorted_for_the_binary_search() {
+        for pair in READ_ONLY_PROGRAMS.windows(2) {
+            assert!(pair[0] < pair[1], "{pair:?}");
+        }
+        assert!(is_read_only_program("cat") && is_read_only_program("[["));
+        assert!(!is_read_only_program("rm") && !is_read_only_program("catx"));
     }
 
     fn c(cmd: &str) -> Classification {

@@ -22,8 +22,9 @@ pub enum ItemKind {
     Command {
         /// Written after a prompt.
         prompted: bool,
-        /// The command without heredoc bodies, for word splitting.
-        head: String,
+        /// The command without heredoc bodies, for word splitting; `None` when that is the
+        /// item's whole text (there is no heredoc body), which most commands need no copy of.
+        head: Option<String>,
     },
     /// Output shown for a command.
     Output,
@@ -180,15 +181,20 @@ impl<'a, 'b> Splitter<'a, 'b> {
     fn take_command(&mut self, i: usize, first: &str, offset: usize, prompted: bool) -> usize {
         self.flush();
         let mut text = first.to_owned();
-        let mut head = first.to_owned();
+        // The text without heredoc bodies, made when the first body line is read: until
+        // then it is `text`.
+        let mut head: Option<String> = None;
         let mut next = i + 1;
-        let mut state: OpenState = open_state(&head);
+        let mut state: OpenState = open_state(&text);
         loop {
             if !state.heredocs.is_empty() {
                 let docs = std::mem::take(&mut state.heredocs);
                 for doc in docs {
                     while next < self.lines.len() {
                         let body = self.lines[next].text;
+                        if head.is_none() {
+                            head = Some(text.clone());
+                        }
                         text.push('\n');
                         text.push_str(body);
                         next += 1;
@@ -210,7 +216,7 @@ impl<'a, 'b> Splitter<'a, 'b> {
                 // An unbalanced quote would swallow the rest of the fence (and re-scanning
                 // a growing command is quadratic): keep the first line as the command.
                 text = first.to_owned();
-                head = first.to_owned();
+                head = None;
                 next = i + 1;
                 break;
             }
@@ -221,12 +227,14 @@ impl<'a, 'b> Splitter<'a, 'b> {
             }
             text.push('\n');
             text.push_str(continuation);
-            head.push('\n');
-            head.push_str(continuation);
+            if let Some(head) = &mut head {
+                head.push('\n');
+                head.push_str(continuation);
+            }
             next += 1;
-            state = open_state(&head);
+            state = open_state(head.as_deref().unwrap_or(&text));
         }
-        self.client_lang = client_language(&head);
+        self.client_lang = client_language(head.as_deref().unwrap_or(&text));
         self.items.push(Item {
             kind: ItemKind::Command { prompted, head },
             text,
@@ -455,14 +463,17 @@ fn non_shell_lang(line: &str, client: Option<&'static str>) -> Option<&'static s
 /// `key: value` or `key:` with a bare identifier key, as in YAML. A shell command's first
 /// word never ends with `:` (URLs have `//` after it).
 fn is_yaml_key(line: &str) -> bool {
-    let Some((key, rest)) = line.split_once(':') else {
-        return false;
-    };
-    !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && (rest.is_empty() || rest.starts_with(' '))
+    // The key must run up to the first `:`, so the first byte that cannot be in a key
+    // decides: for most commands the blank after their first word, without a search of
+    // the whole line for a `:`.
+    let bytes = line.as_bytes();
+    let key_len = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        .unwrap_or(bytes.len());
+    key_len > 0
+        && bytes.get(key_len) == Some(&b':')
+        && matches!(bytes.get(key_len + 1), None | Some(b' '))
 }
 
 /// The language of the input an interactive client reads next: `psql` without `-c`, a
@@ -530,6 +541,51 @@ mod tests {
             let head = words.join(" ");
             proptest::prop_assert_eq!(client_language(&head), client_language_of_words(&head));
         }
+    }
+
+    /// What `is_yaml_key` was: the text before the first `:`, tested character by character.
+    fn is_yaml_key_by_split(line: &str) -> bool {
+        let Some((key, rest)) = line.split_once(':') else {
+            return false;
+        };
+        !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && (rest.is_empty() || rest.starts_with(' '))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn yaml_keys_are_found_as_by_splitting_at_the_colon(
+            line in "([a-z0-9_.-]{1,4}|:| |\t|/|é|=|\\$){0,8}"
+        ) {
+            proptest::prop_assert_eq!(is_yaml_key(&line), is_yaml_key_by_split(&line), "{:?}", line);
+        }
+    }
+
+    #[test]
+    fn a_head_is_kept_only_when_heredoc_bodies_are_left_out() {
+        let heads = |text: &str| -> Vec<Option<String>> {
+            let lines: Vec<FenceLine<'_>> = text
+                .lines()
+                .map(|l| FenceLine { text: l, offset: 0 })
+                .collect();
+            split_fence("bash", &lines)
+                .into_iter()
+                .filter_map(|item| match item.kind {
+                    ItemKind::Command { head, .. } => Some(head),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(heads("ls -l |\n  wc -l\necho hi"), [None, None]);
+        assert_eq!(
+            heads("cat <<EOF |\nbody\nEOF\n  wc -l"),
+            [Some("cat <<EOF |\n  wc -l".to_owned())]
+        );
+        // A heredoc whose body the fence does not hold leaves out nothing.
+        assert_eq!(heads("cat <<EOF"), [None]);
     }
 
     fn split(lang: &str, text: &str) -> Vec<(String, String)> {

@@ -56,11 +56,13 @@ pub enum Token<'a> {
 /// Scans `text` and reports what is open at its end. Comments run to the end of their line.
 pub fn open_state(text: &str) -> OpenState {
     // Most command lines are plain words: only quotes, backslashes, brackets, `#`, `$`,
-    // operators and `<<` can leave something open, so such lines need no lexing.
-    if text.bytes().all(is_plain) {
-        return OpenState::default();
+    // operators and `<<` can leave something open, so such lines need no lexing. In the
+    // others, the lexer starts at the first byte that is not plain: before it there are
+    // only words and blanks, which leave nothing open (`lex` knows how to start there).
+    match text.bytes().position(|b| !is_plain(b)) {
+        None => OpenState::default(),
+        Some(start) => lex::<false>(text, start).1,
     }
-    lex::<false>(text).1
 }
 
 /// A byte that opens, closes and continues nothing.
@@ -90,7 +92,7 @@ static WORD_BYTE: [bool; 256] = byte_table(b"-_./:,=@%+{}[]*?!~^");
 
 /// Tokens of `text` (heredoc bodies must not be included).
 pub fn tokens(text: &str) -> Vec<Token<'_>> {
-    lex::<true>(text).0
+    lex::<true>(text, 0).0
 }
 
 /// The word being read: its text (kept only when tokens are wanted) and whether it holds
@@ -139,7 +141,8 @@ impl<'a, const TOKENS: bool> Word<'a, TOKENS> {
         self.after_dollar = c == '$';
     }
 
-    /// Appends the source's bytes `range`, none of which is `$` or `(`.
+    /// Appends the source's bytes `range`, none of which is `$` and which start with no `(`
+    /// right after a `$`: they add no `$(`.
     fn push_plain(&mut self, range: Range<usize>) {
         if TOKENS {
             match &mut self.run {
@@ -203,15 +206,20 @@ fn char_at(text: &str, i: usize) -> (char, usize) {
 /// continuation lines need, and nothing is allocated for words. Every byte the lexer acts on
 /// is ASCII, so it walks bytes and decodes a character only where one is copied or tested
 /// for (Unicode) whitespace.
-fn lex<'a, const TOKENS: bool>(text: &'a str) -> (Vec<Token<'a>>, OpenState) {
+///
+/// Without `TOKENS` it may start at byte `start` when the bytes before it are plain (see
+/// [`is_plain`]): they only make words, so the state there is the start state, inside a
+/// word when the byte before `start` is not a blank.
+fn lex<'a, const TOKENS: bool>(text: &'a str, start: usize) -> (Vec<Token<'a>>, OpenState) {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut st = OpenState::default();
     // About one token per four bytes of a command line (none when only the state is wanted).
     let mut toks = Vec::with_capacity(if TOKENS { text.len() / 4 + 1 } else { 0 });
     let mut word = Word::<TOKENS>::new(text);
-    let mut in_word = false;
-    let mut i = 0;
+    debug_assert!(start == 0 || (!TOKENS && bytes[..start].iter().all(|&b| is_plain(b))));
+    let mut in_word = start > 0 && !matches!(bytes[start - 1], b' ' | b'\t');
+    let mut i = start;
     // The last significant token is `|`, `||`, `&&` or `|&`: the command goes on.
     let mut after_operator = false;
     let flush = |word: &mut Word<'a, TOKENS>, in_word: &mut bool, toks: &mut Vec<Token<'a>>| {
@@ -273,7 +281,20 @@ fn lex<'a, const TOKENS: bool>(text: &'a str) -> (Vec<Token<'a>>, OpenState) {
                     st.depth -= 1;
                     word.push(c);
                 }
-                _ => word.push(c),
+                '$' | ')' | '\\' => word.push(c),
+                _ => {
+                    // Up to the next byte that means something in double quotes, the text is
+                    // the word's as it is: one copy, as `push` of each character would give.
+                    // The run holds no `$`, and does not start with `(` after one (`$(` is
+                    // taken above), so it adds no `$(`, as `push_plain` requires.
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|&b| matches!(b, b'"' | b'\\' | b'$' | b')'))
+                        .map_or(n, |k| i + k);
+                    word.push_plain(i..end);
+                    i = end;
+                    continue;
+                }
             }
             i += 1;
             continue;
@@ -563,7 +584,7 @@ mod tests {
         #[test]
         fn plain_lines_leave_nothing_open(text in "[A-Za-z0-9 \t_./:,=@%+-]{0,60}") {
             proptest::prop_assert!(text.bytes().all(is_plain));
-            proptest::prop_assert_eq!(open_state(&text), lex::<true>(&text).1);
+            proptest::prop_assert_eq!(open_state(&text), lex::<true>(&text, 0).1);
         }
     }
 
@@ -837,10 +858,12 @@ mod tests {
             text in "([a-z0-9 \\t\\n\\r'\"`\\\\$(){}|&;<>#=-]|é|€|\u{a0}|\u{3000}|\u{b}|EOF|\\$\\(|'\\$\\('){0,40}"
         ) {
             let (want_tokens, want_state) = reference_lex(&text);
-            let (tokens, state) = lex::<true>(&text);
+            let (tokens, state) = lex::<true>(&text, 0);
             proptest::prop_assert_eq!(rendered(tokens), want_tokens);
             proptest::prop_assert_eq!(&state, &want_state);
-            proptest::prop_assert_eq!(lex::<false>(&text).1, want_state);
+            proptest::prop_assert_eq!(&lex::<false>(&text, 0).1, &want_state);
+            // `open_state` starts lexing after the plain bytes that begin the text.
+            proptest::prop_assert_eq!(open_state(&text), want_state);
         }
     }
 

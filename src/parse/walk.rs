@@ -740,14 +740,16 @@ impl<'f> Walker<'f> {
                 });
                 let kind = match item.kind {
                     ItemKind::Command { prompted, head } => {
+                        let head = head.as_deref().unwrap_or(&item.text);
                         let literal = head.contains("<<")
                             && (head.contains("<<'")
                                 || head.contains("<<\"")
                                 || head.contains("<<-'")
                                 || head.contains("<<\\"));
-                        let c = classify(&head, &item.text, literal);
+                        let c = classify(head, &item.text, literal);
+                        let argv = argv_of(head);
                         StepKind::Command(Command {
-                            argv: argv_of(&head),
+                            argv,
                             text: item.text,
                             program: c.program,
                             programs: c.programs,
