@@ -258,7 +258,8 @@ impl SearchIndex {
         // order, and a term met again in the same entry only adds its flags.
         // Term → its list in `postings`. The title's terms count for every entry of the
         // page, so their lists are looked up once, not once per entry.
-        let mut gathered = Gathered::default();
+        let text_bytes: usize = items.iter().map(|i| i.2.len() + i.3.len()).sum();
+        let mut gathered = Gathered::for_text_of(text_bytes + runbook.title.len());
         let title_slots: Vec<u32> = words(&runbook.title)
             .map(|word| gathered.slot(word))
             .collect();
@@ -538,6 +539,20 @@ struct Chain {
 const NO_LINK: u32 = u32::MAX;
 
 impl<'t> Gathered<'t> {
+    /// Empty, sized for about `bytes` bytes of text: a word takes several bytes, and a
+    /// distinct term several words. Growing the map step by step from empty rehashed every
+    /// term several times, which cost more than the lookups of a typical runbook's terms.
+    /// (Only the cost depends on the estimate, never what is gathered.)
+    fn for_text_of(bytes: usize) -> Self {
+        let terms = (bytes / 8).min(1 << 12);
+        Self {
+            slots: foldhash::HashMap::with_capacity_and_hasher(terms, Default::default()),
+            lists: Vec::with_capacity(terms),
+            links: Vec::with_capacity((bytes / 4).min(1 << 14)),
+            scratch: String::new(),
+        }
+    }
+
     /// The slot of `word`'s term (see `terms`), made on first sight.
     fn slot(&mut self, word: &'t str) -> u32 {
         let next = self.lists.len() as u32;
