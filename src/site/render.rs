@@ -12,7 +12,6 @@ use crate::model::{MetaOrigin, Runbook, Section, Step, StepKind};
 use crate::parse::Parsed;
 use crate::source::SourceFile;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// What page rendering needs besides the runbook.
@@ -81,10 +80,12 @@ struct PageRenderer<'a, 'c> {
     runbook: &'a Runbook,
     source: &'a SourceFile,
     page: &'a str,
-    sections_by_start: HashMap<usize, &'a Section>,
-    block_steps_by_start: HashMap<usize, &'a Step>,
+    // foldhash rather than SipHash: these are looked up by offset, never iterated, so no
+    // order can reach the page, and the keys are the runbook's own offsets.
+    sections_by_start: foldhash::HashMap<usize, &'a Section>,
+    block_steps_by_start: foldhash::HashMap<usize, &'a Step>,
     code_steps: Vec<&'a Step>,
-    meta_lines: HashSet<usize>,
+    meta_lines: foldhash::HashSet<usize>,
     title_heading: Option<usize>,
     toc: Vec<TocEntry>,
     images: Vec<super::assets::ImageRef>,
@@ -98,7 +99,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
         page: &'a str,
     ) -> Self {
         let sections_by_start = runbook.sections.iter().map(|s| (s.span.start, s)).collect();
-        let mut block_steps_by_start = HashMap::new();
+        let mut block_steps_by_start = foldhash::HashMap::default();
         let mut code_steps = Vec::new();
         for step in &runbook.steps {
             match step.kind {
@@ -111,7 +112,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
             }
         }
         code_steps.sort_by_key(|s| s.span.start);
-        let mut meta_lines = HashSet::new();
+        let mut meta_lines = foldhash::HashSet::default();
         for entry in &runbook.meta.entries {
             if entry.origin == MetaOrigin::Line {
                 let last = source
