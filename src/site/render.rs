@@ -569,7 +569,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
                     text.push_str(l);
                 }
                 let highlighted = hl.highlight(lang, &text);
-                out.push_str(&mark_placeholders(&highlighted, &text, &cmd.placeholders));
+                push_marked(out, &highlighted, &text, &cmd.placeholders);
                 out.push_str("</code></pre></div>");
             }
             StepKind::ExpectedOutput { .. } => {
@@ -722,6 +722,15 @@ pub fn is_safe_url(url: &str) -> bool {
 /// highlighted HTML: tags are skipped, entities count as the one character they stand for, and
 /// a mark is closed and reopened around any tag inside it so the nesting stays valid.
 pub fn mark_placeholders(html: &str, plain: &str, placeholders: &[String]) -> String {
+    let mut out = String::with_capacity(html.len());
+    push_marked(&mut out, html, plain, placeholders);
+    out
+}
+
+/// [`mark_placeholders`], appended to `out`: a command's highlighted HTML goes straight
+/// into its page, where a copy of it was made and then copied again (most commands have no
+/// placeholder, and their HTML was copied only to be appended).
+fn push_marked(out: &mut String, html: &str, plain: &str, placeholders: &[String]) {
     let mut ranges: Vec<(usize, usize)> = placeholders
         .iter()
         .filter(|p| !p.is_empty())
@@ -732,7 +741,8 @@ pub fn mark_placeholders(html: &str, plain: &str, placeholders: &[String]) -> St
         })
         .collect();
     if ranges.is_empty() {
-        return html.to_owned();
+        out.push_str(html);
+        return;
     }
     ranges.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::new();
@@ -743,7 +753,7 @@ pub fn mark_placeholders(html: &str, plain: &str, placeholders: &[String]) -> St
         }
     }
     const OPEN: &str = "<mark class=\"placeholder\">";
-    let mut out = String::with_capacity(html.len() + merged.len() * 40);
+    out.reserve(html.len() + merged.len() * 40);
     let mut pos = 0usize; // byte position in `plain`
     let mut inside = false;
     let mut next = 0usize;
@@ -789,7 +799,6 @@ pub fn mark_placeholders(html: &str, plain: &str, placeholders: &[String]) -> St
     if inside {
         out.push_str("</mark>");
     }
-    out
 }
 
 fn decode_numeric(entity: &str) -> Option<char> {
@@ -827,6 +836,24 @@ mod tests {
             url in "[ \t]?(java|JAVA|ht|data)?[ \t\n]?(script|tp|s)?:?[a-z./#?:]{0,8}|.{0,20}",
         ) {
             proptest::prop_assert_eq!(is_safe_url(&url), is_safe_url_by_cleaning(&url));
+        }
+    }
+
+    proptest::proptest! {
+        /// Marking appends to what the page already holds, exactly what
+        /// `mark_placeholders` returns on its own.
+        #[test]
+        fn marks_are_appended_after_the_page(
+            before in "[a-z<>]{0,6}",
+            plain in "[a-z<> ]{0,16}",
+            placeholder in "<?[a-z]{0,3}>?",
+        ) {
+            let html = crate::site::escape::html(&plain);
+            let placeholders = [placeholder];
+            let mut out = before.clone();
+            push_marked(&mut out, &html, &plain, &placeholders);
+            let expected = before + &mark_placeholders(&html, &plain, &placeholders);
+            proptest::prop_assert_eq!(out, expected);
         }
     }
 
