@@ -190,7 +190,7 @@ impl SearchIndex {
         push_string(&mut page_json, &runbook.title);
         page_json.push(']');
         self.pages.push(page_json);
-        let mut items: Vec<Item> = Vec::new();
+        let mut items: Vec<Item> = Vec::with_capacity(runbook.sections.len() + runbook.steps.len());
         for section in &runbook.sections {
             if section.level == 1 && section.title == runbook.title {
                 continue;
@@ -291,7 +291,13 @@ impl SearchIndex {
             position: Vec::new(),
         };
         self.terms.append(own, 0);
-        let mut docs = String::new();
+        // Sized for the entries' texts and their JSON punctuation (`"a","h","t","k"]`), so
+        // it is not grown step by step; escaping may still add a little.
+        let docs_len: usize = items
+            .iter()
+            .map(|i| i.1.len() + i.2.len() + i.3.len() + 12)
+            .sum();
+        let mut docs = String::with_capacity(docs_len);
         for (page, anchor, heading, text, kind) in &items {
             // What serde_json writes for the tuple, less its `[`.
             push_string(&mut docs, anchor);
