@@ -95,6 +95,26 @@ const SQL_KEYWORDS: &[&str] = &[
     "with",
 ];
 
+/// Longest word of `SQL_KEYWORDS`.
+const SQL_KEYWORD_MAX: usize = 11;
+
+/// True when `word`, lower-cased, is one of `SQL_KEYWORDS`: lower-cased into a buffer on the
+/// stack and searched for in the sorted list, where a lower-cased copy of every word of a
+/// query was allocated and compared with each keyword in turn. (The test of `sql` checks
+/// the list is sorted and no word is longer than `SQL_KEYWORD_MAX`.)
+fn is_sql_keyword(word: &str) -> bool {
+    if word.len() > SQL_KEYWORD_MAX {
+        return false;
+    }
+    let mut buffer = [0u8; SQL_KEYWORD_MAX];
+    let lower = &mut buffer[..word.len()];
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    SQL_KEYWORDS
+        .binary_search_by(|k| k.as_bytes().cmp(lower))
+        .is_ok()
+}
+
 /// Highlighted HTML for SQL (and psql `\` meta-commands).
 pub fn sql(code: &str) -> String {
     let mut out = String::with_capacity(code.len() * 2);
@@ -120,7 +140,7 @@ pub fn sql(code: &str) -> String {
         } else if is_word(c) {
             let end = scan(bytes, i, is_word);
             let word = &code[i..end];
-            let class = if SQL_KEYWORDS.contains(&word.to_ascii_lowercase().as_str()) {
+            let class = if is_sql_keyword(word) {
                 "hl-keyword"
             } else if bytes.get(end) == Some(&b'(') {
                 "hl-support hl-function"
@@ -357,6 +377,32 @@ fn push_char(code: &str, i: usize, out: &mut String) -> usize {
 mod tests {
     use super::*;
     use crate::site::escape::text_of;
+
+    #[test]
+    fn sql_keywords_are_sorted_lower_case_and_short() {
+        assert!(SQL_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(SQL_KEYWORDS.iter().all(|k| k.len() <= SQL_KEYWORD_MAX));
+        assert!(SQL_KEYWORDS.iter().any(|k| k.len() == SQL_KEYWORD_MAX));
+        assert!(
+            SQL_KEYWORDS
+                .iter()
+                .all(|k| k.bytes().all(|b| b.is_ascii_lowercase()))
+        );
+    }
+
+    proptest::proptest! {
+        /// The search on the stack finds what comparing a lower-cased copy with each keyword
+        /// found.
+        #[test]
+        fn sql_keywords_are_found_as_by_lower_casing(
+            word in "(SeLeCt|select|TRANSACTION|transactions|in|IN|ab|é|x_y)|[a-zA-Z_0-9é]{0,13}",
+        ) {
+            proptest::prop_assert_eq!(
+                is_sql_keyword(&word),
+                SQL_KEYWORDS.contains(&word.to_ascii_lowercase().as_str())
+            );
+        }
+    }
 
     #[test]
     fn sql_keywords_strings_comments_and_meta_commands() {

@@ -126,33 +126,55 @@ pub fn root_prefix(page: &str) -> String {
 }
 
 /// A relative href from page `from` to site path `to`, percent-encoded.
+///
+/// Works on the two paths in place: `to`'s parts after the folders it shares with `from`
+/// are the end of `to` itself, so nothing is split into lists or joined again (this runs
+/// for every link between runbooks). `tests::relative_href_by_lists` is what it replaced.
 pub fn relative_href(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from.split('/').collect::<Vec<_>>();
-    let from_dirs = &from_dirs[..from_dirs.len().saturating_sub(1)];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(to_parts.iter())
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(to_parts.len().saturating_sub(1));
-    let mut href = "../".repeat(from_dirs.len() - common);
-    href.push_str(&encode_path(&to_parts[common..].join("/")));
+    let from_dirs = from.matches('/').count();
+    let to_dirs = to.matches('/').count();
+    // Shared leading folders, never `to`'s file name.
+    let mut common = 0;
+    let mut rest = to;
+    for (a, b) in from.split('/').take(from_dirs).zip(to.split('/')) {
+        if a != b || common == to_dirs {
+            break;
+        }
+        common += 1;
+        rest = &rest[b.len() + 1..];
+    }
+    let ups = from_dirs - common;
+    let mut href = String::with_capacity(3 * ups + rest.len());
+    for _ in 0..ups {
+        href.push_str("../");
+    }
+    encode_path_into(&mut href, rest);
     href
 }
 
 /// Percent-encodes a path for an href (keeps `/` and unreserved characters).
 pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
+    encode_path_into(&mut out, path);
+    out
+}
+
+/// [`encode_path`], appended to `out`; other bytes become `%XX` in upper-case hex (what
+/// `format!("%{b:02X}")` wrote, without formatting machinery per byte).
+fn encode_path_into(out: &mut String, path: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in path.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
                 out.push(b as char);
             }
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
         }
     }
-    out
 }
 
 /// Resolves a relative link target written in `from_source` (a book path such as
@@ -198,6 +220,48 @@ mod tests {
             map.get("content/../../etc/passwd.md"),
             Some("_/_/etc/passwd.html")
         );
+    }
+
+    /// What `relative_href` was before it worked in place, as the oracle of its test.
+    fn relative_href_by_lists(from: &str, to: &str) -> String {
+        let from_dirs: Vec<&str> = from.split('/').collect::<Vec<_>>();
+        let from_dirs = &from_dirs[..from_dirs.len().saturating_sub(1)];
+        let to_parts: Vec<&str> = to.split('/').collect();
+        let common = from_dirs
+            .iter()
+            .zip(to_parts.iter())
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(to_parts.len().saturating_sub(1));
+        let mut href = "../".repeat(from_dirs.len() - common);
+        href.push_str(&encode_path_by_format(&to_parts[common..].join("/")));
+        href
+    }
+
+    /// What `encode_path` was before `encode_path_into`.
+    fn encode_path_by_format(path: &str) -> String {
+        let mut out = String::with_capacity(path.len());
+        for b in path.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                    out.push(b as char);
+                }
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The href made in place is the one made by splitting and joining.
+        #[test]
+        fn relative_href_is_what_lists_made(
+            from in "(([ab]|c d|/)?/){0,4}[ab]?(\\.html)?|.{0,16}",
+            to in "(([ab]|c d|é|/)?/){0,4}[ab%]?(\\.html)?|.{0,16}",
+        ) {
+            proptest::prop_assert_eq!(relative_href(&from, &to), relative_href_by_lists(&from, &to));
+            proptest::prop_assert_eq!(encode_path(&to), encode_path_by_format(&to));
+        }
     }
 
     #[test]

@@ -12,7 +12,6 @@ use crate::model::{MetaOrigin, Runbook, Section, Step, StepKind};
 use crate::parse::Parsed;
 use crate::source::SourceFile;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// What page rendering needs besides the runbook.
@@ -81,10 +80,12 @@ struct PageRenderer<'a, 'c> {
     runbook: &'a Runbook,
     source: &'a SourceFile,
     page: &'a str,
-    sections_by_start: HashMap<usize, &'a Section>,
-    block_steps_by_start: HashMap<usize, &'a Step>,
+    // foldhash rather than SipHash: these are looked up by offset, never iterated, so no
+    // order can reach the page, and the keys are the runbook's own offsets.
+    sections_by_start: foldhash::HashMap<usize, &'a Section>,
+    block_steps_by_start: foldhash::HashMap<usize, &'a Step>,
     code_steps: Vec<&'a Step>,
-    meta_lines: HashSet<usize>,
+    meta_lines: foldhash::HashSet<usize>,
     title_heading: Option<usize>,
     toc: Vec<TocEntry>,
     images: Vec<super::assets::ImageRef>,
@@ -98,7 +99,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
         page: &'a str,
     ) -> Self {
         let sections_by_start = runbook.sections.iter().map(|s| (s.span.start, s)).collect();
-        let mut block_steps_by_start = HashMap::new();
+        let mut block_steps_by_start = foldhash::HashMap::default();
         let mut code_steps = Vec::new();
         for step in &runbook.steps {
             match step.kind {
@@ -111,7 +112,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
             }
         }
         code_steps.sort_by_key(|s| s.span.start);
-        let mut meta_lines = HashSet::new();
+        let mut meta_lines = foldhash::HashSet::default();
         for entry in &runbook.meta.entries {
             if entry.origin == MetaOrigin::Line {
                 let last = source
@@ -568,7 +569,7 @@ impl<'a, 'c> PageRenderer<'a, 'c> {
                     text.push_str(l);
                 }
                 let highlighted = hl.highlight(lang, &text);
-                out.push_str(&mark_placeholders(&highlighted, &text, &cmd.placeholders));
+                push_marked(out, &highlighted, &text, &cmd.placeholders);
                 out.push_str("</code></pre></div>");
             }
             StepKind::ExpectedOutput { .. } => {
@@ -698,6 +699,11 @@ fn has_scheme(url: &str) -> bool {
 
 /// Relative URLs and the schemes a runbook needs; never `javascript:`, `data:`, `vbscript:`.
 pub fn is_safe_url(url: &str) -> bool {
+    // Without a `:` there is no scheme, however the URL is cleaned (cleaning only drops
+    // characters): most links are relative paths, and need no cleaned copy.
+    if !url.contains(':') {
+        return true;
+    }
     // Browsers ignore ASCII whitespace and control characters inside a scheme.
     let cleaned: String = url
         .chars()
@@ -716,6 +722,15 @@ pub fn is_safe_url(url: &str) -> bool {
 /// highlighted HTML: tags are skipped, entities count as the one character they stand for, and
 /// a mark is closed and reopened around any tag inside it so the nesting stays valid.
 pub fn mark_placeholders(html: &str, plain: &str, placeholders: &[String]) -> String {
+    let mut out = String::with_capacity(html.len());
+    push_marked(&mut out, html, plain, placeholders);
+    out
+}
+
+/// [`mark_placeholders`], appended to `out`: a command's highlighted HTML goes straight
+/// into its page, where a copy of it was made and then copied again (most commands have no
+/// placeholder, and their HTML was copied only to be appended).
+fn push_marked(out: &mut String, html: &str, plain: &str, placeholders: &[String]) {
     let mut ranges: Vec<(usize, usize)> = placeholders
         .iter()
         .filter(|p| !p.is_empty())
@@ -726,7 +741,8 @@ pub fn mark_placeholders(html: &str, plain: &str, placeholders: &[String]) -> St
         })
         .collect();
     if ranges.is_empty() {
-        return html.to_owned();
+        out.push_str(html);
+        return;
     }
     ranges.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::new();
@@ -737,7 +753,7 @@ pub fn mark_placeholders(html: &str, plain: &str, placeholders: &[String]) -> St
         }
     }
     const OPEN: &str = "<mark class=\"placeholder\">";
-    let mut out = String::with_capacity(html.len() + merged.len() * 40);
+    out.reserve(html.len() + merged.len() * 40);
     let mut pos = 0usize; // byte position in `plain`
     let mut inside = false;
     let mut next = 0usize;
@@ -783,7 +799,6 @@ pub fn mark_placeholders(html: &str, plain: &str, placeholders: &[String]) -> St
     if inside {
         out.push_str("</mark>");
     }
-    out
 }
 
 fn decode_numeric(entity: &str) -> Option<char> {
@@ -798,6 +813,49 @@ fn decode_numeric(entity: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `is_safe_url` was before its fast path for URLs without a `:`.
+    fn is_safe_url_by_cleaning(url: &str) -> bool {
+        let cleaned: String = url
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if !has_scheme(&cleaned) {
+            return true;
+        }
+        ["http:", "https:", "mailto:", "tel:", "ftp:"]
+            .iter()
+            .any(|s| cleaned.starts_with(s))
+    }
+
+    proptest::proptest! {
+        /// The fast path for URLs without a `:` agrees with cleaning them.
+        #[test]
+        fn safe_urls_are_those_cleaning_found(
+            url in "[ \t]?(java|JAVA|ht|data)?[ \t\n]?(script|tp|s)?:?[a-z./#?:]{0,8}|.{0,20}",
+        ) {
+            proptest::prop_assert_eq!(is_safe_url(&url), is_safe_url_by_cleaning(&url));
+        }
+    }
+
+    proptest::proptest! {
+        /// Marking appends to what the page already holds, exactly what
+        /// `mark_placeholders` returns on its own.
+        #[test]
+        fn marks_are_appended_after_the_page(
+            before in "[a-z<>]{0,6}",
+            plain in "[a-z<> ]{0,16}",
+            placeholder in "<?[a-z]{0,3}>?",
+        ) {
+            let html = crate::site::escape::html(&plain);
+            let placeholders = [placeholder];
+            let mut out = before.clone();
+            push_marked(&mut out, &html, &plain, &placeholders);
+            let expected = before + &mark_placeholders(&html, &plain, &placeholders);
+            proptest::prop_assert_eq!(out, expected);
+        }
+    }
 
     #[test]
     fn placeholders_are_marked_across_token_spans() {

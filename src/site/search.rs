@@ -190,7 +190,7 @@ impl SearchIndex {
         push_string(&mut page_json, &runbook.title);
         page_json.push(']');
         self.pages.push(page_json);
-        let mut items: Vec<Item> = Vec::new();
+        let mut items: Vec<Item> = Vec::with_capacity(runbook.sections.len() + runbook.steps.len());
         for section in &runbook.sections {
             if section.level == 1 && section.title == runbook.title {
                 continue;
@@ -258,10 +258,10 @@ impl SearchIndex {
         // order, and a term met again in the same entry only adds its flags.
         // Term → its list in `postings`. The title's terms count for every entry of the
         // page, so their lists are looked up once, not once per entry.
-        let mut slots: foldhash::HashMap<Cow<'_, str>, usize> = Default::default();
-        let mut postings: Vec<Vec<u32>> = Vec::new();
-        let title_slots: Vec<usize> = terms_cow(&runbook.title)
-            .map(|term| slot(&mut slots, &mut postings, term))
+        let text_bytes: usize = items.iter().map(|i| i.2.len() + i.3.len()).sum();
+        let mut gathered = Gathered::for_text_of(text_bytes + runbook.title.len());
+        let title_slots: Vec<u32> = words(&runbook.title)
+            .map(|word| gathered.slot(word))
             .collect();
         for (n, item) in items.iter().enumerate() {
             let id = first + n;
@@ -271,24 +271,19 @@ impl SearchIndex {
             let entry = (id as u32) << 4;
             let command = entry | if item.4 == 'c' { FLAG_COMMAND } else { 0 };
             for &s in &title_slots {
-                add_posting(&mut postings[s], command);
+                gathered.add_posting(s, command);
             }
-            for term in terms_cow(&item.2) {
-                let s = slot(&mut slots, &mut postings, term);
-                add_posting(&mut postings[s], FLAG_HEADING | command);
+            for word in words(&item.2) {
+                let s = gathered.slot(word);
+                gathered.add_posting(s, FLAG_HEADING | command);
             }
-            for (i, term) in terms_cow(&item.3).enumerate() {
+            for (i, word) in words(&item.3).enumerate() {
                 let start = if i == 0 { FLAG_START } else { 0 };
-                let s = slot(&mut slots, &mut postings, term);
-                add_posting(&mut postings[s], FLAG_TEXT | command | start);
+                let s = gathered.slot(word);
+                gathered.add_posting(s, FLAG_TEXT | command | start);
             }
         }
-        // A title term of a runbook without entries has no postings, and no place here.
-        let (own, lists): (Vec<&str>, Vec<Vec<u32>>) = slots
-            .iter()
-            .map(|(term, &s)| (term.as_ref(), std::mem::take(&mut postings[s])))
-            .filter(|(_, p)| !p.is_empty())
-            .unzip();
+        let (own, lists) = gathered.lists();
         let numbers = self.terms.vocabulary.numbers_of(&own);
         let own = Terms {
             vocabulary: self.terms.vocabulary.clone(),
@@ -296,7 +291,13 @@ impl SearchIndex {
             position: Vec::new(),
         };
         self.terms.append(own, 0);
-        let mut docs = String::new();
+        // Sized for the entries' texts and their JSON punctuation (`"a","h","t","k"]`), so
+        // it is not grown step by step; escaping may still add a little.
+        let docs_len: usize = items
+            .iter()
+            .map(|i| i.1.len() + i.2.len() + i.3.len() + 12)
+            .sum();
+        let mut docs = String::with_capacity(docs_len);
         for (page, anchor, heading, text, kind) in &items {
             // What serde_json writes for the tuple, less its `[`.
             push_string(&mut docs, anchor);
@@ -515,15 +516,117 @@ impl SearchIndex {
 }
 
 /// The position of `term`'s list in `postings`, a new empty one the first time.
-fn slot<'t>(
-    slots: &mut foldhash::HashMap<Cow<'t, str>, usize>,
-    postings: &mut Vec<Vec<u32>>,
-    term: Cow<'t, str>,
-) -> usize {
-    *slots.entry(term).or_insert_with(|| {
-        postings.push(Vec::new());
-        postings.len() - 1
-    })
+/// One runbook's postings as they are gathered: entries are visited in order, so each
+/// term's list is in entry order, and a term met again in the same entry only adds its
+/// flags. The lists are chained through one buffer and copied out once, each at its final
+/// size: a `Vec` per term grew by reallocating, which cost more than the hashing.
+#[derive(Default)]
+struct Gathered<'t> {
+    /// Term → its slot (position in `lists`). Terms that are their own word borrow it.
+    slots: foldhash::HashMap<Cow<'t, str>, u32>,
+    /// Per slot: its first and last posting in `links` and how many it has.
+    lists: Vec<Chain>,
+    /// Every posting with the position of the next one of its term (`NO_LINK`: none).
+    links: Vec<(u32, u32)>,
+    /// The lower-cased form of the last word that was not its own term, reused so that
+    /// terms seen before are found without allocating.
+    scratch: String,
+}
+
+/// One term's postings in `Gathered::links`.
+#[derive(Clone, Copy)]
+struct Chain {
+    first: u32,
+    last: u32,
+    len: u32,
+}
+
+/// The end of a chain in `Gathered::links`.
+const NO_LINK: u32 = u32::MAX;
+
+impl<'t> Gathered<'t> {
+    /// Empty, sized for about `bytes` bytes of text: a word takes several bytes, and a
+    /// distinct term several words. Growing the map step by step from empty rehashed every
+    /// term several times, which cost more than the lookups of a typical runbook's terms.
+    /// (Only the cost depends on the estimate, never what is gathered.)
+    fn for_text_of(bytes: usize) -> Self {
+        let terms = (bytes / 8).min(1 << 12);
+        Self {
+            slots: foldhash::HashMap::with_capacity_and_hasher(terms, Default::default()),
+            lists: Vec::with_capacity(terms),
+            links: Vec::with_capacity((bytes / 4).min(1 << 14)),
+            scratch: String::new(),
+        }
+    }
+
+    /// The slot of `word`'s term (see `terms`), made on first sight.
+    fn slot(&mut self, word: &'t str) -> u32 {
+        let next = self.lists.len() as u32;
+        let slot = match own_term(word) {
+            Some(term) => *self.slots.entry(Cow::Borrowed(term)).or_insert(next),
+            None => {
+                lower_term_into(word, &mut self.scratch);
+                match self.slots.get(self.scratch.as_str()) {
+                    Some(&slot) => slot,
+                    None => {
+                        self.slots.insert(Cow::Owned(self.scratch.clone()), next);
+                        next
+                    }
+                }
+            }
+        };
+        if slot == next {
+            self.lists.push(Chain {
+                first: NO_LINK,
+                last: NO_LINK,
+                len: 0,
+            });
+        }
+        slot
+    }
+
+    /// Adds `posting` to the list of `slot`, or only its flags when the list ends with the
+    /// same entry (what `add_posting` does to a `Vec`).
+    fn add_posting(&mut self, slot: u32, posting: u32) {
+        let end = self.links.len() as u32;
+        let chain = &mut self.lists[slot as usize];
+        if chain.len > 0 {
+            let last = &mut self.links[chain.last as usize];
+            if last.0 >> 4 == posting >> 4 {
+                last.0 |= posting & 0xf;
+                return;
+            }
+            last.1 = end;
+        } else {
+            chain.first = end;
+        }
+        chain.last = end;
+        chain.len += 1;
+        self.links.push((posting, NO_LINK));
+    }
+
+    /// Every term with postings, with its list. (A title term of a runbook without entries
+    /// has no postings, and no place here.)
+    fn lists(&self) -> (Vec<&str>, Vec<Vec<u32>>) {
+        self.slots
+            .iter()
+            .filter(|&(_, &s)| self.lists[s as usize].len > 0)
+            .map(|(term, &s)| (term.as_ref(), self.list(s)))
+            .unzip()
+    }
+
+    /// The postings of `slot`, in order.
+    fn list(&self, slot: u32) -> Vec<u32> {
+        let chain = self.lists[slot as usize];
+        let mut list = Vec::with_capacity(chain.len as usize);
+        let mut at = chain.first;
+        while at != NO_LINK {
+            let (posting, next) = self.links[at as usize];
+            list.push(posting);
+            at = next;
+        }
+        list
+    }
 }
 
 /// `a.cmp(b)` (byte order), as an inlined loop: terms are short and usually differ in their
@@ -539,29 +642,41 @@ fn term_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
-/// Adds `posting` to a term's list, or only its flags when the list ends with the same entry.
-fn add_posting(postings: &mut Vec<u32>, posting: u32) {
-    match postings.last_mut() {
-        Some(last) if *last >> 4 == posting >> 4 => *last |= posting & 0xf,
-        _ => postings.push(posting),
-    }
+/// `terms`, borrowing each term that is already lower-case ASCII (it is its own result).
+fn terms_cow(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    words(text).map(|word| match own_term(word) {
+        Some(term) => Cow::Borrowed(term),
+        None => {
+            let mut term = String::new();
+            lower_term_into(word, &mut term);
+            Cow::Owned(term)
+        }
+    })
 }
 
-/// `terms`, borrowing each term that is already lower-case ASCII (it is its own result):
-/// this runs for every entry of the book.
-fn terms_cow(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
-    words(text).map(|t| {
-        if t.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
-            return Cow::Borrowed(&t[..t.len().min(MAX_TERM)]);
-        }
-        let lower = t.to_lowercase();
-        Cow::Owned(match lower.char_indices().nth(MAX_TERM) {
-            Some((i, _)) => lower[..i].to_owned(),
-            None => lower,
-        })
-    })
+/// The term of `word` when it is a part of it: a word of lower-case ASCII letters and digits
+/// (most are), cut at `MAX_TERM` bytes, which are as many characters.
+fn own_term(word: &str) -> Option<&str> {
+    word.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        .then(|| &word[..word.len().min(MAX_TERM)])
+}
+
+/// The term of `word` (lower-cased, cut at `MAX_TERM` characters) into `out`, which is
+/// cleared first. An ASCII word is cut on bytes and lower-cased byte by byte, which is what
+/// `str::to_lowercase` and counting characters give for it, without decoding characters.
+fn lower_term_into(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.push_str(&word[..word.len().min(MAX_TERM)]);
+        out.make_ascii_lowercase();
+        return;
+    }
+    let lower = word.to_lowercase();
+    match lower.char_indices().nth(MAX_TERM) {
+        Some((i, _)) => out.push_str(&lower[..i]),
+        None => out.push_str(&lower),
+    }
 }
 
 /// The non-empty runs of `text` between ASCII characters that are not letters or digits,
@@ -827,6 +942,81 @@ mod tests {
             index.add(&runbook, &path.replace(".md", ".html"));
         }
         index
+    }
+
+    /// What `Gathered::add_posting` replaced, as the oracle of its test: adds `posting` to a
+    /// term's list, or only its flags when the list ends with the same entry.
+    fn add_posting(postings: &mut Vec<u32>, posting: u32) {
+        match postings.last_mut() {
+            Some(last) if *last >> 4 == posting >> 4 => *last |= posting & 0xf,
+            _ => postings.push(posting),
+        }
+    }
+
+    /// What `terms_cow` was before `lower_term_into`, as the oracle of its test.
+    fn terms_by_to_lowercase(text: &str) -> Vec<String> {
+        words(text)
+            .map(|t| {
+                if t.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                {
+                    return t[..t.len().min(MAX_TERM)].to_owned();
+                }
+                let lower = t.to_lowercase();
+                match lower.char_indices().nth(MAX_TERM) {
+                    Some((i, _)) => lower[..i].to_owned(),
+                    None => lower,
+                }
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Terms made on bytes for ASCII words are those `str::to_lowercase` and cutting on
+        /// characters made, through `terms` and through `Gathered`'s slots.
+        #[test]
+        fn terms_are_what_to_lowercase_made(
+            text in "([a-zA-Z0-9]{0,40}[ ._/-]){0,4}|[a-zA-Z0-9 ._ÉéΣσß\u{130}-]{0,50}|.{0,40}",
+        ) {
+            let expected = terms_by_to_lowercase(&text);
+            proptest::prop_assert_eq!(&terms(&text).collect::<Vec<_>>(), &expected);
+            let mut gathered = Gathered::default();
+            let slots: Vec<u32> = words(&text).map(|w| gathered.slot(w)).collect();
+            let mut by_slot = vec![String::new(); gathered.lists.len()];
+            for (term, &s) in &gathered.slots {
+                by_slot[s as usize] = term.to_string();
+            }
+            let through_slots: Vec<String> =
+                slots.iter().map(|&s| by_slot[s as usize].clone()).collect();
+            proptest::prop_assert_eq!(&through_slots, &expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// The chained lists hold what a `Vec` per term given `add_posting` held.
+        #[test]
+        fn gathered_lists_are_what_add_posting_made(
+            adds in proptest::collection::vec(("[a-e]|[A-C]", 0u32..6, 0u32..16), 0..60),
+        ) {
+            let mut gathered = Gathered::default();
+            let mut expected: std::collections::HashMap<String, Vec<u32>> = Default::default();
+            let mut entry = 0;
+            for (word, step, flags) in &adds {
+                // Entries only move forwards, as in `add`.
+                entry += step / 3;
+                let posting = entry << 4 | flags;
+                let slot = gathered.slot(word);
+                gathered.add_posting(slot, posting);
+                add_posting(expected.entry(word.to_lowercase()).or_default(), posting);
+            }
+            let (terms, lists) = gathered.lists();
+            let got: std::collections::HashMap<String, Vec<u32>> = terms
+                .into_iter()
+                .map(str::to_owned)
+                .zip(lists)
+                .collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 
     proptest::proptest! {

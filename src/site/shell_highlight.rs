@@ -78,7 +78,8 @@ pub fn highlight(code: &str) -> String {
                     continue;
                 }
                 let word = &code[start..i];
-                let class = if KEYWORDS.contains(&word) && command_position {
+                // The cheap test first: only a word in command position can be a keyword.
+                let class = if command_position && KEYWORDS.contains(&word) {
                     Some("hl-keyword")
                 } else if command_position && is_assignment(word) {
                     None
