@@ -43,11 +43,59 @@ fn may_be_code(cell: &str) -> bool {
         && cell.bytes().take(11).any(|b| (b'0'..=b'5').contains(&b))
 }
 
+/// What `CODE` captures in `cell`: the prefix, the digit and the rest. ASCII cells without a
+/// line break (nearly all) are read by hand, since resolving the regex's captures is slow;
+/// the regex stays the definition, and the reader for any other cell.
+fn find_code(cell: &str) -> Option<(&str, &str, &str)> {
+    if cell.is_ascii() && !cell.contains('\n') {
+        return find_ascii_code(cell);
+    }
+    let caps = CODE.captures(cell)?;
+    Some((
+        caps.get(1)?.as_str(),
+        caps.get(2)?.as_str(),
+        caps.get(3)?.as_str(),
+    ))
+}
+
+/// `find_code` on ASCII `cell` without `\n`: `CODE`'s prefixes are tried in its order (the
+/// first followed by a digit 0-5 and a word boundary wins, as the regex backtracks into the
+/// next alternative); the separators are skipped greedily, and the rest runs to the end.
+fn find_ascii_code(cell: &str) -> Option<(&str, &str, &str)> {
+    const PREFIXES: &[&str] = &["P", "SEV", "SEV-", "SEV ", "S", "Severity ", "Sev "];
+    let bytes = cell.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let digit_at = PREFIXES.iter().find_map(|prefix| {
+        let end = start + prefix.len();
+        let at = end + 1;
+        let candidate = bytes.get(start..end)?;
+        let digit = *bytes.get(end)?;
+        (candidate.eq_ignore_ascii_case(prefix.as_bytes())
+            && (b'0'..=b'5').contains(&digit)
+            && bytes.get(at).is_none_or(|&b| !is_word(b)))
+        .then_some(end)
+    })?;
+    let rest = digit_at
+        + 1
+        + bytes[digit_at + 1..]
+            .iter()
+            .take_while(|&&b| is_space(b) || matches!(b, b':' | b'-' | b'/' | b'(' | b')'))
+            .count();
+    Some((
+        &cell[start..digit_at],
+        &cell[digit_at..digit_at + 1],
+        &cell[rest..],
+    ))
+}
+
 /// Name, rank and label of a level cell, when it is one.
 fn parse_level(cell: &str) -> Option<(String, u32, Option<String>)> {
     let cell = cell.trim();
-    if let Some(caps) = may_be_code(cell).then(|| CODE.captures(cell)).flatten() {
-        let prefix = caps[1].trim().trim_end_matches('-').to_ascii_uppercase();
+    if let Some((prefix, digit, rest)) = may_be_code(cell).then(|| find_code(cell)).flatten() {
+        let prefix = prefix.trim().trim_end_matches('-').to_ascii_uppercase();
         let prefix = match prefix.as_str() {
             "SEVERITY" | "SEV" => "SEV",
             other => {
@@ -58,8 +106,8 @@ fn parse_level(cell: &str) -> Option<(String, u32, Option<String>)> {
                 }
             }
         };
-        let rank: u32 = caps[2].parse().ok()?;
-        let label = caps[3]
+        let rank: u32 = digit.parse().ok()?;
+        let label = rest
             .trim()
             .trim_matches(|c: char| c == '(' || c == ')')
             .trim();
@@ -305,6 +353,34 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn codes_are_found_as_the_regex_finds_them(
+            pieces in proptest::collection::vec(
+                "[0-9]|[pPsS]|sev|SEV|Sev|severity|Severity|SEVERITY|-| |\t|\u{b}|\n|:|/|\\(|\\)|_|x|é|–|ſ|Critical",
+                0..8,
+            )
+        ) {
+            let text = pieces.concat();
+            let by_regex = CODE.captures(&text).map(|caps| {
+                (caps[1].to_owned(), caps[2].to_owned(), caps[3].to_owned())
+            });
+            let found = find_code(&text)
+                .map(|(p, d, r)| (p.to_owned(), d.to_owned(), r.to_owned()));
+            proptest::prop_assert_eq!(found, by_regex, "{:?}", text);
+        }
+
+        #[test]
+        fn code_shaped_cells_are_read_as_the_regex_reads_them(
+            text in "[ \t]?(p|P|s|S|sev|SEV|Sev|sev-|SEV |Sev |severity |Severity |SEVERITY |ſ|x)?[0-9]?[0-9a-z_-]?([-:/() \t\u{b}–]|\n){0,3}(Critical|é|x| |\n|\\(|\\)){0,3}"
+        ) {
+            let by_regex = CODE.captures(&text).map(|caps| {
+                (caps[1].to_owned(), caps[2].to_owned(), caps[3].to_owned())
+            });
+            let found = find_code(&text)
+                .map(|(p, d, r)| (p.to_owned(), d.to_owned(), r.to_owned()));
+            proptest::prop_assert_eq!(found, by_regex, "{:?}", text);
+        }
+
         #[test]
         fn durations_are_found_as_the_regex_finds_them(
             pieces in proptest::collection::vec(
