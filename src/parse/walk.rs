@@ -424,8 +424,9 @@ impl<'f> Walker<'f> {
             }
             TagEnd::TableCell => {
                 if let Some(t) = &mut self.table {
-                    let cell = std::mem::take(&mut t.cell);
-                    t.row.push(cell.trim().to_owned());
+                    // The buffer is kept for the next cell: it is copied (trimmed) anyway.
+                    t.row.push(t.cell.trim().to_owned());
+                    t.cell.clear();
                 }
             }
             TagEnd::Table => {
@@ -733,7 +734,7 @@ impl<'f> Walker<'f> {
                     .map_or(item.offset, |l| l.offset + l.text.len())
                     .max(item.offset);
                 let span = self.file.span(item.offset, end);
-                let title = item.comment.clone().map(|c| clip(&c)).unwrap_or_else(|| {
+                let title = item.comment.as_deref().map(clip).unwrap_or_else(|| {
                     fallback_title
                         .get_or_insert_with(|| self.context_title())
                         .clone()
