@@ -554,7 +554,7 @@ impl<'f> Walker<'f> {
         }
         let parent = self.section_stack.last().copied();
         // Decided once per heading: every list item below asks.
-        let in_procedure = (level_num >= 2 && PROCEDURE.is_match(&title))
+        let in_procedure = (level_num >= 2 && names_a_procedure(&title))
             || parent.is_some_and(|p| self.in_procedure[p]);
         self.in_procedure.push(in_procedure);
         let heading_end = self.file.text[start..range.end]
@@ -981,6 +981,49 @@ static PROCEDURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)procedure|steps|resolution|solution|mitigat|recover|remediat|how to|instructions|actions|runbook|rollback|restart|failover|verif|diagnos|escalat|response|checklist|playbook").unwrap()
 });
 
+/// Whether `PROCEDURE` matches `title`. Every heading asks, and the regex costs more than
+/// reading an ASCII title by hand: each position is looked up by its first two letters (in
+/// lower case) among `PROCEDURE`'s words, compared without case; no word is shorter than
+/// five letters. Other titles go to the regex, whose case folding also knows `ſ` and the
+/// Kelvin sign.
+fn names_a_procedure(title: &str) -> bool {
+    if !title.is_ascii() {
+        return PROCEDURE.is_match(title);
+    }
+    let bytes = title.as_bytes();
+    (0..bytes.len().saturating_sub(4)).any(|i| {
+        let rest = &bytes[i..];
+        let start = (rest[0].to_ascii_lowercase(), rest[1].to_ascii_lowercase());
+        procedure_words_starting(start).iter().any(|word| {
+            rest.get(..word.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(word.as_bytes()))
+        })
+    })
+}
+
+/// `PROCEDURE`'s words (in lower case) that start with the two letters `start`.
+fn procedure_words_starting(start: (u8, u8)) -> &'static [&'static str] {
+    match start {
+        (b'a', b'c') => &["actions"],
+        (b'c', b'h') => &["checklist"],
+        (b'd', b'i') => &["diagnos"],
+        (b'e', b's') => &["escalat"],
+        (b'f', b'a') => &["failover"],
+        (b'h', b'o') => &["how to"],
+        (b'i', b'n') => &["instructions"],
+        (b'm', b'i') => &["mitigat"],
+        (b'p', b'r') => &["procedure"],
+        (b'p', b'l') => &["playbook"],
+        (b'r', b'e') => &["resolution", "recover", "remediat", "restart", "response"],
+        (b'r', b'u') => &["runbook"],
+        (b'r', b'o') => &["rollback"],
+        (b's', b't') => &["steps"],
+        (b's', b'o') => &["solution"],
+        (b'v', b'e') => &["verif"],
+        _ => &[],
+    }
+}
+
 fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
@@ -1228,6 +1271,32 @@ fn file_stem(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn procedure_titles_are_the_regex_matches(
+            pieces in proptest::collection::vec(
+                "procedure|steps|resolution|solution|mitigat|recover|remediat|how to|instructions|actions|runbook|rollback|restart|failover|verif|diagnos|escalat|response|checklist|playbook|PROCEDURE|Steps|ReSpOnSe|How To|how  to|[a-zA-Z ]{1,3}|ſ|K|é|-|:",
+                0..6,
+            ),
+            cut in 0usize..4,
+        ) {
+            // Cutting letters off the last piece makes near misses ("rollbac").
+            let mut title = pieces.concat();
+            for _ in 0..cut {
+                if title.is_ascii() {
+                    title.pop();
+                }
+            }
+            proptest::prop_assert_eq!(
+                names_a_procedure(&title),
+                PROCEDURE.is_match(&title),
+                "{:?}",
+                title
+            );
+        }
+    }
 
     /// A title by its definition: the words joined by one space, cut at a word end before
     /// `MAX_TITLE` characters, with an ellipsis.
