@@ -79,6 +79,11 @@ impl SourceFile {
         // Counted first, so the index is allocated once and exactly: the lint keeps every
         // file's index to the end, and a generous estimate cost 6 MB more peak memory on
         // 10,000 runbooks than the second memchr pass costs time.
+        // Checked once here, so every line start below fits its `u32` without a test each.
+        assert!(
+            u32::try_from(text.len()).is_ok(),
+            "source files are capped at MAX_FILE_BYTES, under 4 GiB"
+        );
         let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
         let mut line_starts = Vec::with_capacity(lines + 1);
         line_starts.push(0);
@@ -173,9 +178,11 @@ impl SourceFile {
     }
 }
 
-/// Where the line after the newline at `newline` starts, as stored in the line index.
+/// Where the line after the newline at `newline` starts, as stored in the line index. The
+/// newline is a byte of a text whose length fits a `u32` (checked by `new_with`), so the
+/// offset after it does too.
 fn line_start_after(newline: usize) -> u32 {
-    u32::try_from(newline + 1).expect("source files are capped at MAX_FILE_BYTES, under 4 GiB")
+    (newline + 1) as u32
 }
 
 #[cfg(test)]
