@@ -29,7 +29,8 @@ pub enum RawKind {
         all_namespaces: bool,
         /// `kubectl config set-context --namespace=x`: later commands need no `-n`.
         sets_namespace: bool,
-        program: String,
+        /// `kubectl` or `oc`.
+        program: &'static str,
     },
     Port {
         host: String,
@@ -500,6 +501,17 @@ fn is_known_program(word: &str) -> bool {
 
 /// What follows the last `/` of `word`, or all of it: `word.rsplit('/').next()`, which sets
 /// up a searcher for every command's first word (a property test checks the two agree).
+/// The program of a `kubectl`/`oc` command (the only ones [`Cx::segment`] sends to
+/// [`Cx::kube`]), as a constant: a copy of the word was one allocation per statement, kept
+/// until the merge.
+fn kube_program(word: &str) -> &'static str {
+    if basename(word) == "oc" {
+        "oc"
+    } else {
+        "kubectl"
+    }
+}
+
 fn basename(word: &str) -> &str {
     match word.bytes().rposition(|b| b == b'/') {
         Some(slash) => &word[slash + 1..],
@@ -701,7 +713,7 @@ impl Cx<'_> {
             positional.push(w);
             i += 1;
         }
-        let program = basename(words[0]).to_owned();
+        let program = kube_program(words[0]);
         let verb = positional.first().copied().unwrap_or("");
         if verb == "config" {
             self.out.push(RawKind::Kube {
@@ -743,6 +755,9 @@ impl Cx<'_> {
         if names.is_empty() {
             return;
         }
+        // Kept to the merge, and the vector's first growth made room for four names where
+        // a command names one or two.
+        names.shrink_to_fit();
         self.out.push(RawKind::Kube {
             names,
             namespace,
@@ -1386,6 +1401,14 @@ fn sub_span(source: &SourceFile, span: Span, whole: &str, part: &str) -> Span {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// The constant is the word's base name, for every word that names kubectl or oc.
+        #[test]
+        fn kube_program_is_the_basename(word in "(/[a-z/]{0,6}/)?(kubectl|oc)") {
+            proptest::prop_assert_eq!(super::kube_program(&word), super::basename(&word));
+        }
+    }
+
     proptest::proptest! {
         /// The host precheck in `image_ref` only skips words the regex and the registry test
         /// after it would reject anyway.

@@ -331,7 +331,7 @@ fn place(facts: &mut Facts, raw: extract::Raw, file: &Arc<str>, sets_namespace: 
                             .push(at(ns.clone(), raw.runbook, file, *span))
                     }
                     None if !all_namespaces && !sets_namespace => entry.unnamespaced.push(at(
-                        program.clone(),
+                        program.to_owned(),
                         raw.runbook,
                         file,
                         raw.command_span,

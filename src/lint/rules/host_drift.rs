@@ -82,12 +82,7 @@ struct Node<'a> {
 const MAX_BUCKET: usize = 2_000;
 
 pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
-    let mut nodes: BTreeMap<String, Node<'_>> = BTreeMap::new();
-    for stmt in &cx.facts.hosts {
-        let node = nodes.entry(stmt.value.clone()).or_default();
-        node.files.insert(stmt.runbook);
-        node.stmts.push(stmt);
-    }
+    let mut nodes = nodes_of(&cx.facts.hosts);
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     for (service, declared) in &cx.config.facts.services {
         for host in declared.hosts.iter().filter_map(|h| host_name(h)) {
@@ -186,6 +181,21 @@ pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
             sink.push(diag);
         }
     }
+}
+
+/// Each distinct host name stated and who states it. A name is stated many times: only its
+/// first statement copies it for the key.
+fn nodes_of(hosts: &[Stated<String>]) -> BTreeMap<String, Node<'_>> {
+    let mut nodes: BTreeMap<String, Node<'_>> = BTreeMap::new();
+    for stmt in hosts {
+        let node = match nodes.get_mut(stmt.value.as_str()) {
+            Some(node) => node,
+            None => nodes.entry(stmt.value.clone()).or_default(),
+        };
+        node.files.insert(stmt.runbook);
+        node.stmts.push(stmt);
+    }
+    nodes
 }
 
 /// "stated in 2 other runbooks", "stated in index.md and in this one".
@@ -388,6 +398,46 @@ fn osa_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// How the nodes were gathered before: a copy of the name for every statement.
+    fn nodes_copying_every_name(hosts: &[Stated<String>]) -> BTreeMap<String, Node<'_>> {
+        let mut nodes: BTreeMap<String, Node<'_>> = BTreeMap::new();
+        for stmt in hosts {
+            let node = nodes.entry(stmt.value.clone()).or_default();
+            node.files.insert(stmt.runbook);
+            node.stmts.push(stmt);
+        }
+        nodes
+    }
+
+    proptest::proptest! {
+        /// The same names, runbooks and statements, in the same order.
+        #[test]
+        fn nodes_are_those_of_a_copy_per_statement(
+            said in proptest::collection::vec(("[ab.]{1,3}", 0usize..4), 0..10),
+        ) {
+            let hosts: Vec<Stated<String>> = said
+                .into_iter()
+                .map(|(value, runbook)| Stated {
+                    value,
+                    runbook,
+                    file: format!("{runbook}.md").into(),
+                    span: crate::source::Span::default(),
+                })
+                .collect();
+            let shape = |nodes: BTreeMap<String, Node<'_>>| {
+                nodes
+                    .into_iter()
+                    .map(|(name, node)| {
+                        let stmts: Vec<*const Stated<String>> =
+                            node.stmts.iter().map(|s| std::ptr::from_ref(*s)).collect();
+                        (name, node.files, stmts, node.canonical)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            proptest::prop_assert_eq!(shape(nodes_of(&hosts)), shape(nodes_copying_every_name(&hosts)));
+        }
+    }
 
     #[test]
     fn numbers_name_machines() {

@@ -26,10 +26,10 @@
 //! command; `kubens` and `$KUBECONFIG` tricks are not followed. Pod names count only when
 //! their service is named in a stronger form somewhere in the book.
 
-use super::super::drift::{judge, where_stated};
+use super::super::drift::{Verdict, judge, where_stated};
 use super::super::{BookContext, Sink};
 use super::drift_diag;
-use crate::facts::locate;
+use crate::facts::{Stated, locate};
 
 pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
     for (service, facts) in &cx.facts.services {
@@ -50,14 +50,11 @@ pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
                 sink.push(drift_diag(cx, "RB102", verdict, stmt, message, help));
             }
         }
-        // The namespace the others agree on (or the declared one).
-        let expected = canonical.or_else(|| {
-            let all = judge(&facts.namespaces, Clone::clone, None);
-            match all {
-                Some(v) => Some(v.key),
-                None => facts.namespaces.first().map(|s| s.value.clone()),
-            }
-        });
+        // Most services have no command without a namespace: nothing more to judge.
+        if facts.unnamespaced.is_empty() {
+            continue;
+        }
+        let expected = expected_namespace(&facts.namespaces, canonical, verdict.as_ref());
         let Some(expected) = expected else { continue };
         let witness = facts.namespaces.iter().find(|s| s.value == expected);
         for stmt in &facts.unnamespaced {
@@ -90,6 +87,64 @@ pub fn check(cx: &BookContext<'_>, sink: &mut Sink) {
                 ));
             }
             sink.push(diag);
+        }
+    }
+}
+
+/// The namespace the others agree on, or the declared one. `verdict` is the judgement of
+/// `namespaces` with `canonical`: without a declared namespace that is the judgement of all
+/// statements, which need not be made a second time.
+fn expected_namespace(
+    namespaces: &[Stated<String>],
+    canonical: Option<String>,
+    verdict: Option<&Verdict<'_, String>>,
+) -> Option<String> {
+    canonical.or_else(|| match verdict {
+        Some(verdict) => Some(verdict.key.clone()),
+        None => namespaces.first().map(|s| s.value.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    /// How the expected namespace was found before: by judging all statements again.
+    fn expected_namespace_judged_again(
+        namespaces: &[Stated<String>],
+        canonical: Option<String>,
+    ) -> Option<String> {
+        canonical.or_else(|| {
+            let all = judge(namespaces, Clone::clone, None);
+            match all {
+                Some(v) => Some(v.key),
+                None => namespaces.first().map(|s| s.value.clone()),
+            }
+        })
+    }
+
+    proptest::proptest! {
+        /// Reusing the first judgement expects what judging again expected.
+        #[test]
+        fn expected_namespace_is_that_of_a_second_judgement(
+            said in proptest::collection::vec(("[ab]{1,2}", 0usize..4), 0..8),
+            canonical in proptest::option::of("[ab]{1,2}"),
+        ) {
+            let namespaces: Vec<Stated<String>> = said
+                .into_iter()
+                .map(|(value, runbook)| Stated {
+                    value,
+                    runbook,
+                    file: format!("{runbook}.md").into(),
+                    span: Span::default(),
+                })
+                .collect();
+            let verdict = judge(&namespaces, Clone::clone, canonical.clone());
+            proptest::prop_assert_eq!(
+                expected_namespace(&namespaces, canonical.clone(), verdict.as_ref()),
+                expected_namespace_judged_again(&namespaces, canonical)
+            );
         }
     }
 }
