@@ -494,6 +494,9 @@ fn read_found(file: &discover::Found) -> Result<SourceFile, Diagnostic> {
     ReadOnly(&open)
         .read_to_end(&mut bytes)
         .map_err(|err| cannot_read(file, err))?;
+    // Checked again on what was read: a file that grew after `open_found` looked at its size
+    // must not slip past the cap (line starts are `u32`).
+    check_size(&file.rel, bytes.len() as u64)?;
     Ok(SourceFile::from_vec(&file.rel, bytes))
 }
 
