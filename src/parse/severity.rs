@@ -351,6 +351,18 @@ mod tests {
         assert_eq!(parse_level("Pool utilization"), None);
     }
 
+    /// `find_code` gives what the `CODE` regex captures in `text`.
+    fn code_is_read_as_the_regex_reads_it(
+        text: &str,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let by_regex = CODE
+            .captures(text)
+            .map(|caps| (caps[1].to_owned(), caps[2].to_owned(), caps[3].to_owned()));
+        let found = find_code(text).map(|(p, d, r)| (p.to_owned(), d.to_owned(), r.to_owned()));
+        proptest::prop_assert_eq!(found, by_regex, "{:?}", text);
+        Ok(())
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
         #[test]
@@ -360,25 +372,14 @@ mod tests {
                 0..8,
             )
         ) {
-            let text = pieces.concat();
-            let by_regex = CODE.captures(&text).map(|caps| {
-                (caps[1].to_owned(), caps[2].to_owned(), caps[3].to_owned())
-            });
-            let found = find_code(&text)
-                .map(|(p, d, r)| (p.to_owned(), d.to_owned(), r.to_owned()));
-            proptest::prop_assert_eq!(found, by_regex, "{:?}", text);
+            code_is_read_as_the_regex_reads_it(&pieces.concat())?;
         }
 
         #[test]
         fn code_shaped_cells_are_read_as_the_regex_reads_them(
             text in "[ \t]?(p|P|s|S|sev|SEV|Sev|sev-|SEV |Sev |severity |Severity |SEVERITY |ſ|x)?[0-9]?[0-9a-z_-]?([-:/() \t\u{b}–]|\n){0,3}(Critical|é|x| |\n|\\(|\\)){0,3}"
         ) {
-            let by_regex = CODE.captures(&text).map(|caps| {
-                (caps[1].to_owned(), caps[2].to_owned(), caps[3].to_owned())
-            });
-            let found = find_code(&text)
-                .map(|(p, d, r)| (p.to_owned(), d.to_owned(), r.to_owned()));
-            proptest::prop_assert_eq!(found, by_regex, "{:?}", text);
+            code_is_read_as_the_regex_reads_it(&text)?;
         }
 
         #[test]
