@@ -153,12 +153,8 @@ const BEARER_WORDS: &[&str] = &["Bearer", "token"];
 
 /// memchr's searchers for [`BEARER_WORDS`], built once: each runbook's search built them
 /// anew, and setting one up costs hundreds of instructions.
-static BEARER_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
-    BEARER_WORDS
-        .iter()
-        .map(|word| memchr::memmem::Finder::new(word.as_bytes()))
-        .collect()
-});
+static BEARER_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+    LazyLock::new(|| super::word_finders(BEARER_WORDS));
 
 /// memchr's searcher for `://`, built once (see [`BEARER_FINDERS`]).
 static SCHEME_SEPARATOR: LazyLock<memchr::memmem::Finder<'static>> =

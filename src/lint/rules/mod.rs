@@ -23,6 +23,15 @@ use super::drift::Verdict;
 use crate::diag::Diagnostic;
 use crate::facts::Stated;
 
+/// memchr's searchers for `words`, for a rule to build once (in a `LazyLock`): setting one
+/// up costs hundreds of instructions, and `str::contains` sets one up at every call.
+fn word_finders(words: &[&str]) -> Vec<memchr::memmem::Finder<'static>> {
+    words
+        .iter()
+        .map(|word| memchr::memmem::Finder::new(word.as_bytes()).into_owned())
+        .collect()
+}
+
 /// The drift diagnostic for one minority statement: primary at the statement, related label
 /// at the first statement of the winning value.
 fn drift_diag<T>(

@@ -50,12 +50,8 @@ const WORDS: &[&str] = &[
 
 /// memchr's searchers for [`WORDS`], built once: `str::contains` sets up a substring
 /// searcher for each word, for each destructive command; the search finds the same.
-static WORD_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> = LazyLock::new(|| {
-    WORDS
-        .iter()
-        .map(|word| memchr::memmem::Finder::new(word.as_bytes()))
-        .collect()
-});
+static WORD_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+    LazyLock::new(|| super::word_finders(WORDS));
 
 pub fn check(
     cx: &Context<'_>,
